@@ -1,0 +1,75 @@
+"""Small builders for test data: each makes one valid object, with overrides for what a test cares about."""
+
+import datetime
+import itertools
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+_counter = itertools.count(1)
+
+STATES = [
+    ("Armenia", "Republic of Armenia", "ARM"),
+    ("Belarus", "Republic of Belarus", "BLR"),
+    ("Kazakhstan", "Republic of Kazakhstan", "KAZ"),
+    ("Kyrgyzstan", "Kyrgyz Republic", "KGZ"),
+    ("Russia", "Russian Federation", "RUS"),
+    ("Tajikistan", "Republic of Tajikistan", "TJK"),
+]
+
+
+def make_state(**fields) -> MemberState:
+    n = next(_counter)
+    defaults = {
+        "name": f"State {n}",
+        "official_name": f"Republic of State {n}",
+        "iso3": _iso3(n),
+        "slug": f"state-{n}",
+    }
+    return MemberState.objects.create(**(defaults | fields))
+
+
+def make_six_states() -> dict[str, MemberState]:
+    """The six CSTO member states, keyed by ISO code."""
+    return {
+        iso3: MemberState.objects.create(name=name, official_name=official, iso3=iso3, slug=name.lower())
+        for name, official, iso3 in STATES
+    }
+
+
+def make_instrument(**fields) -> Instrument:
+    n = next(_counter)
+    defaults = {
+        "title": f"Agreement number {n}",
+        "short_title": f"Agreement {n}",
+        "slug": f"agreement-{n}",
+        "kind": Instrument.Kind.AGREEMENT,
+    }
+    return Instrument.objects.create(**(defaults | fields))
+
+
+def make_source(**fields) -> SourceDocument:
+    n = next(_counter)
+    defaults = {
+        "title": f"Statement number {n}",
+        "slug": f"statement-{n}",
+        "date": datetime.date(2023, 5, 18),
+        "speaker": "Secretary General",
+        "text": "The Protocol has been ratified by the Republic of Belarus.",
+    }
+    return SourceDocument.objects.create(**(defaults | fields))
+
+
+def make_event(*, instrument, source=None, state=None, **fields) -> Event:
+    source = source or make_source()
+    defaults = {
+        "type": Event.Type.RATIFIED,
+        "date": source.date,
+        "precision": Event.Precision.ON_OR_BEFORE,
+        "quote": source.text.split(".")[0],
+    }
+    return Event.objects.create(instrument=instrument, state=state, source=source, **(defaults | fields))
+
+
+def _iso3(n: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return "Q" + letters[(n // 26) % 26] + letters[n % 26]
