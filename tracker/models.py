@@ -9,6 +9,8 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -315,10 +317,6 @@ class Event(models.Model):
         who = self.state.name if self.state_id else _("all")
         return f"{self.instrument} – {who}: {self.get_type_display()} ({self.date_display})"
 
-    def save(self, *args, **kwargs):
-        self.known_from = self.compute_known_from()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("tracker:event_detail", kwargs={"pk": self.pk})
 
@@ -370,6 +368,13 @@ class Event(models.Model):
         if self.precision == self.Precision.ON_OR_BEFORE:
             return f"≤ {self.date:%d.%m.%Y}"
         return f"{self.date:%d.%m.%Y}"
+
+
+@receiver(pre_save, sender=Event)
+def set_known_from(sender, instance, **kwargs):
+    # A signal rather than save(), so that fixture loads (raw saves) compute it too;
+    # bulk writers must call compute_known_from() themselves.
+    instance.known_from = instance.compute_known_from()
 
 
 def normalise_whitespace(text: str) -> str:

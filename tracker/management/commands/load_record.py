@@ -1,0 +1,33 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+RECORD_FIXTURES = ["fixtures/states.json", "fixtures/sources.json", "fixtures/instruments.json", "fixtures/events.json"]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the curated CSTO record (states, sources, instruments, events) from fixtures/ into an empty database. "
+        "A database that already holds a record is left as it is, so staff edits are never overwritten."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Load even if a record exists: rows with the fixtures' ids are overwritten by the fixtures.",
+        )
+
+    def handle(self, *args, replace=False, **options):
+        models = (MemberState, SourceDocument, Instrument, Event)
+        existing = {str(model._meta.verbose_name_plural): model.objects.count() for model in models}
+        if any(existing.values()) and not replace:
+            held = ", ".join(f"{count} {name}" for name, count in existing.items() if count)
+            self.stdout.write(f"The database already holds a record ({held}); nothing loaded. Use --replace to force.")
+            return
+        with transaction.atomic():
+            call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
+        counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in models)
+        self.stdout.write(self.style.SUCCESS(f"Loaded the CSTO record: {counts}."))
