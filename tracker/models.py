@@ -13,6 +13,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class MemberState(models.Model):
@@ -36,6 +37,8 @@ class MemberState(models.Model):
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, editable=False, help_text=_("Generated test data, not a real record.")
     )
+    # Who changed what and when, viewable and revertible from the admin (issue 5).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -121,6 +124,7 @@ class Instrument(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -194,6 +198,7 @@ class SourceDocument(models.Model):
     url = models.URLField(_("original address"), blank=True)
     text = models.TextField(_("full text"))
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "title"]
@@ -270,6 +275,7 @@ class Event(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["known_from", "instrument__title", "state__name", "pk"]

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    "simple_history",
+    "import_export",
     "tracker",
 ]
 
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records the request user on every historical record (the audit trail's "who").
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -111,6 +115,9 @@ STORAGES = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+
+# A bulk import is all or nothing: one bad row rolls the whole file back (issue 5).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOGGING = {
     "version": 1,
