@@ -1,0 +1,253 @@
+"""The data checks flag what cannot be true, and leave the honest record alone."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.builders import make_event, make_instrument, make_source
+from tracker.models import Event
+from tracker.record_checks import Code, find_problems, problems_for_event
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TEXT = "The Agreement was signed on 10 March 2021. The Republic of Belarus has ratified it."
+
+
+def codes(problems):
+    return sorted(problem.code for problem in problems)
+
+
+@pytest.fixture
+def source():
+    return make_source(date=D(2023, 5, 18), text=TEXT)
+
+
+@pytest.fixture
+def agreement():
+    return make_instrument()
+
+
+def signed(agreement, source, state=None, **fields):
+    defaults = {"type": Event.Type.SIGNED, "quote": "The Agreement was signed on 10 March 2021"}
+    return make_event(instrument=agreement, state=state, source=source, **(defaults | fields))
+
+
+def ratified(agreement, source, state, **fields):
+    defaults = {"type": Event.Type.RATIFIED, "quote": "The Republic of Belarus has ratified it."}
+    return make_event(instrument=agreement, state=state, source=source, **(defaults | fields))
+
+
+class TestTheHonestRecord:
+    def test_a_clean_record_has_no_problems(self, six_states, source, agreement):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        ratified(agreement, source, six_states["BLR"])
+
+        assert find_problems() == []
+
+    def test_a_ratification_reported_before_a_definite_later_signature_is_flagged(self, six_states, agreement):
+        earlier_speech = make_source(date=D(2020, 1, 10), text=TEXT)
+        ratified(agreement, earlier_speech, six_states["BLR"])
+        # "On or before 10.01.2020" is vague about how early, not about how late.
+        signed(agreement, make_source(date=D(2023, 5, 18), text=TEXT), date=D(2021, 3, 10), precision="day")
+
+        assert codes(find_problems()) == [Code.RATIFIED_BEFORE_SIGNED]
+
+    def test_an_on_or_before_signature_can_be_arbitrarily_early_so_it_is_never_after_a_ratification(
+        self, six_states, source, agreement
+    ):
+        ratified(agreement, source, six_states["BLR"], date=D(2021, 1, 1), precision="year")
+        signed(agreement, source, state=six_states["BLR"])  # on or before 18.05.2023
+
+        assert find_problems() == []
+
+    def test_a_year_precision_ratification_is_not_before_a_signature_in_the_same_year(
+        self, six_states, source, agreement
+    ):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        ratified(agreement, source, six_states["BLR"], date=D(2021, 1, 1), precision="year")
+
+        assert find_problems() == []
+
+
+class TestImpossibleOrders:
+    def test_a_ratification_definitely_before_the_states_signature_is_flagged(self, six_states, source, agreement):
+        belarus = six_states["BLR"]
+        signature = signed(agreement, source, state=belarus, date=D(2021, 3, 10), precision="day")
+        ratification = ratified(agreement, source, belarus, date=D(2020, 1, 1), precision="year")
+
+        [problem] = find_problems()
+
+        assert problem.event == ratification
+        assert problem.related_event == signature
+        assert problem.code == Code.RATIFIED_BEFORE_SIGNED
+        assert f"event #{signature.pk}" in problem.message
+
+    def test_a_ratification_before_the_instruments_own_signature_is_flagged(self, six_states, source, agreement):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        ratified(agreement, source, six_states["KGZ"], date=D(2021, 2, 1), precision="month")
+
+        assert codes(find_problems()) == [Code.RATIFIED_BEFORE_SIGNED]
+
+    def test_a_notification_before_the_signature_is_flagged_like_a_ratification(self, six_states, source, agreement):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        ratified(agreement, source, six_states["KGZ"], type=Event.Type.NOTIFIED, date=D(2021, 3, 9), precision="day")
+
+        assert codes(find_problems()) == [Code.RATIFIED_BEFORE_SIGNED]
+
+    def test_another_states_signature_does_not_count(self, six_states, source, agreement):
+        signed(agreement, source, state=six_states["RUS"], date=D(2021, 3, 10), precision="day")
+        ratified(agreement, source, six_states["BLR"], date=D(2020, 1, 1), precision="year")
+
+        assert find_problems() == []
+
+    def test_entry_into_force_for_a_state_definitely_before_its_ratification_is_flagged(
+        self, six_states, source, agreement
+    ):
+        belarus = six_states["BLR"]
+        ratification = ratified(agreement, source, belarus, date=D(2022, 6, 1), precision="month")
+        in_force = ratified(agreement, source, belarus, type=Event.Type.IN_FORCE, date=D(2022, 5, 31), precision="day")
+
+        [problem] = find_problems()
+
+        assert (problem.event, problem.related_event, problem.code) == (
+            in_force,
+            ratification,
+            Code.IN_FORCE_BEFORE_RATIFIED,
+        )
+
+    def test_entry_into_force_within_the_ratifications_month_is_not_flagged(self, six_states, source, agreement):
+        belarus = six_states["BLR"]
+        ratified(agreement, source, belarus, date=D(2022, 6, 1), precision="month")
+        ratified(agreement, source, belarus, type=Event.Type.IN_FORCE, date=D(2022, 6, 2), precision="day")
+
+        assert find_problems() == []
+
+
+class TestSingleEventChecks:
+    def test_an_event_dated_after_its_source_is_flagged(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"], date=D(2023, 5, 19), precision="day")
+
+        assert codes(find_problems()) == [Code.AFTER_SOURCE]
+
+    def test_a_quote_missing_from_the_source_is_flagged(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"], quote="Belarus ratified it long ago.")
+
+        [problem] = find_problems()
+
+        assert problem.code == Code.QUOTE_NOT_IN_SOURCE
+        assert source.title in problem.message
+
+    def test_a_quote_marked_as_a_paraphrase_is_not_checked(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"], quote="Belarus ratified it long ago.", is_paraphrase=True)
+
+        assert find_problems() == []
+
+    def test_a_quote_broken_over_lines_still_matches(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"], quote="The Republic of\n   Belarus has ratified it.")
+
+        assert find_problems() == []
+
+    @pytest.mark.parametrize(
+        ("precision", "date"),
+        [("month", D(2022, 6, 15)), ("year", D(2021, 3, 1))],
+    )
+    def test_a_month_or_year_date_not_written_as_the_first_is_flagged(
+        self, six_states, source, agreement, precision, date
+    ):
+        ratified(agreement, source, six_states["BLR"], date=date, precision=precision)
+
+        assert codes(find_problems()) == [Code.VAGUE_DATE_NOT_FIRST]
+
+
+class TestScope:
+    def test_a_subset_is_judged_against_the_whole_record(self, six_states, source, agreement):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        early = ratified(agreement, source, six_states["BLR"], date=D(2020, 1, 1), precision="year")
+        ratified(agreement, source, six_states["KGZ"], quote="Not in the text.")
+
+        problems = find_problems(Event.objects.filter(pk=early.pk))
+
+        assert [(p.event, p.code) for p in problems] == [(early, Code.RATIFIED_BEFORE_SIGNED)]
+
+    def test_a_list_of_events_works_like_a_queryset(self, six_states, source, agreement):
+        bad = ratified(agreement, source, six_states["BLR"], quote="Not in the text.")
+        ratified(agreement, source, six_states["KGZ"], quote="Not in the text either.")
+
+        assert [(p.event, p.code) for p in find_problems([bad])] == [(bad, Code.QUOTE_NOT_IN_SOURCE)]
+
+    def test_the_whole_record_is_checked_in_one_query(self, six_states, agreement, django_assert_num_queries):
+        for year in range(2000, 2020):
+            text = f"Signed in {year}. Ratified later."
+            speech = make_source(date=D(year, 12, 31), text=text)
+            for state in six_states.values():
+                ratified(agreement, speech, state, quote="Not here.", date=D(year, 1, 1), precision="year")
+
+        with django_assert_num_queries(1):
+            problems = find_problems()
+
+        assert len(problems) == 20 * 6
+
+    def test_a_subset_is_checked_in_two_queries(self, six_states, source, agreement, django_assert_num_queries):
+        for state in six_states.values():
+            ratified(agreement, source, state)
+
+        with django_assert_num_queries(2):
+            find_problems(Event.objects.filter(state__iso3__in=["BLR", "KGZ", "TJK"]))
+
+    def test_problems_for_an_event_include_those_it_is_the_other_side_of(self, six_states, source, agreement):
+        signature = signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        early = ratified(agreement, source, six_states["BLR"], date=D(2020, 1, 1), precision="year")
+
+        assert [(p.event, p.related_event) for p in problems_for_event(signature)] == [(early, signature)]
+        assert [p.code for p in problems_for_event(early)] == [Code.RATIFIED_BEFORE_SIGNED]
+
+    def test_problems_for_an_unsaved_event_use_its_edited_values(self, six_states, source, agreement):
+        signed(agreement, source, date=D(2021, 3, 10), precision="day")
+        draft = Event(
+            instrument=agreement,
+            state=six_states["BLR"],
+            source=source,
+            type=Event.Type.RATIFIED,
+            date=D(2021, 3, 1),
+            precision="day",
+            quote="The Republic of Belarus has ratified it.",
+        )
+
+        assert [p.code for p in problems_for_event(draft)] == [Code.RATIFIED_BEFORE_SIGNED]
+
+
+class TestCheckRecordCommand:
+    def test_a_clean_record_says_so(self, six_states, source, agreement, capsys):
+        ratified(agreement, source, six_states["BLR"])
+
+        call_command("check_record")
+
+        assert "No problems found" in capsys.readouterr().out
+
+    def test_each_problem_is_one_line_with_instrument_state_and_event_and_a_count(
+        self, six_states, source, agreement, capsys
+    ):
+        bad = ratified(agreement, source, six_states["BLR"], quote="Not in the text.")
+
+        call_command("check_record")
+
+        out = capsys.readouterr().out
+        assert f"{agreement} | Belarus | event #{bad.pk} | quote_not_in_source:" in out
+        assert "1 problem found." in out
+
+    def test_strict_mode_fails_when_there_are_problems(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"], quote="Not in the text.")
+
+        with pytest.raises(CommandError, match="1 problem found") as failure:
+            call_command("check_record", "--strict")
+
+        assert failure.value.returncode == 1
+
+    def test_strict_mode_passes_a_clean_record(self, six_states, source, agreement, capsys):
+        ratified(agreement, source, six_states["BLR"])
+
+        call_command("check_record", "--strict")
+
+        assert "No problems found" in capsys.readouterr().out

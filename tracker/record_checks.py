@@ -1,0 +1,206 @@
+"""Data checks: what the record says that cannot be true.
+
+The checks flag, they never refuse: an honest record may carry a doubtful
+report, and staff decide what to do with it. Dates are compared with their
+precision in mind. An event's latest possible date is its ``known_from``;
+its earliest possible date is the first day of its month or year, or the
+day itself, while an "on or before" date can be arbitrarily early. So an
+"on or before" report never proves that one step came before another: only
+a definite date (a day, a month or a year) can.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from tracker.models import Event, quote_appears_in
+
+RATIFICATION_TYPES = {Event.Type.RATIFIED, Event.Type.NOTIFIED}
+ORDERED_TYPES = RATIFICATION_TYPES | {Event.Type.SIGNED, Event.Type.IN_FORCE}
+
+
+class Code:
+    """Stable problem codes (the admin and the command show them)."""
+
+    RATIFIED_BEFORE_SIGNED = "ratified_before_signed"
+    IN_FORCE_BEFORE_RATIFIED = "in_force_before_ratified"
+    AFTER_SOURCE = "after_source"
+    QUOTE_NOT_IN_SOURCE = "quote_not_in_source"
+    VAGUE_DATE_NOT_FIRST = "vague_date_not_first"
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something the record says about ``event`` that cannot be true.
+
+    ``related_event`` is the other event of an impossible order (the signature a
+    ratification comes before, for example); it is None for single-event checks.
+    """
+
+    event: Event
+    code: str
+    message: str
+    related_event: Event | None = None
+
+
+def find_problems(events: Iterable[Event] | None = None) -> list[Problem]:
+    """The problems of the whole record, or of ``events`` (a queryset or a list).
+
+    Orders are checked against every event of the same instrument in the
+    database, so a subset is judged with the whole record. Two queries at
+    most, whatever the number of events.
+    """
+    if events is None:
+        flagged = list(_with_relations(Event.objects.all()))
+        return _problems(flagged, flagged)
+    flagged = _load(events)
+    return _problems(flagged, _merged(flagged, _order_events_for(flagged)))
+
+
+def problems_for_event(event: Event) -> list[Problem]:
+    """Every problem ``event`` takes part in: its own, and those it is the other side of.
+
+    Works on an unsaved event too (an admin form being validated).
+    """
+    # The stored row is replaced by the event as given, which may carry unsaved edits.
+    events = _merged([event], _order_events_for([event]))
+    problems = _single_event_problems(event) + _order_problems({id(other) for other in events}, events)
+    return [p for p in problems if p.event is event or p.related_event is event]
+
+
+def _with_relations(events):
+    return events.select_related("instrument", "state", "source")
+
+
+def _load(events: Iterable[Event]) -> list[Event]:
+    if hasattr(events, "model"):  # a queryset: fetch it with what the checks read
+        return list(_with_relations(events))
+    events = list(events)
+    saved = [event.pk for event in events if event.pk is not None]
+    fetched = {event.pk: event for event in _with_relations(Event.objects.filter(pk__in=saved))} if saved else {}
+    return [fetched.get(event.pk, event) if event.pk is not None else event for event in events]
+
+
+def _merged(events: list[Event], stored: list[Event]) -> list[Event]:
+    """``events`` plus the stored events that are not among them (the same row is one object)."""
+    given = {event.pk for event in events if event.pk is not None}
+    return events + [other for other in stored if other.pk not in given]
+
+
+def _order_events_for(events: list[Event]) -> list[Event]:
+    """The events of the same instruments that an order check may compare with."""
+    instrument_ids = {event.instrument_id for event in events}
+    if not instrument_ids:
+        return []
+    return list(
+        Event.objects.filter(instrument_id__in=instrument_ids, type__in=ORDERED_TYPES).select_related(
+            "instrument", "state"
+        )
+    )
+
+
+def earliest_possible(event: Event) -> datetime.date:
+    """The earliest day the event may have happened, given its precision."""
+    if event.precision == Event.Precision.MONTH:
+        return event.date.replace(day=1)
+    if event.precision == Event.Precision.YEAR:
+        return event.date.replace(month=1, day=1)
+    if event.precision == Event.Precision.ON_OR_BEFORE:
+        return datetime.date.min
+    return event.date
+
+
+def latest_possible(event: Event) -> datetime.date:
+    """The latest day the event may have happened: the day the sources support it from."""
+    return event.known_from or event.compute_known_from()
+
+
+def definitely_before(later_step: Event, earlier_step: Event) -> bool:
+    """Whether ``later_step`` certainly happened before ``earlier_step``, whatever their precisions allow."""
+    return latest_possible(later_step) < earliest_possible(earlier_step)
+
+
+def _problems(flagged: list[Event], order_events: list[Event]) -> list[Problem]:
+    problems: list[Problem] = []
+    for event in flagged:
+        problems.extend(_single_event_problems(event))
+    problems.extend(_order_problems({id(event) for event in flagged}, order_events))
+    return problems
+
+
+def _single_event_problems(event: Event) -> list[Problem]:
+    problems = []
+    source = event.source
+    if event.date > source.date:
+        problems.append(
+            Problem(
+                event,
+                Code.AFTER_SOURCE,
+                f"Dated {event.date_display}, after its source of {source.date:%d.%m.%Y}: a source cannot report"
+                " the future.",
+            )
+        )
+    if not event.is_paraphrase and not quote_appears_in(event.quote, source.text):
+        problems.append(
+            Problem(
+                event,
+                Code.QUOTE_NOT_IN_SOURCE,
+                f"The quote does not appear in “{source.title}”: copy it exactly or mark it a paraphrase.",
+            )
+        )
+    if event.precision == Event.Precision.MONTH and event.date.day != 1:
+        problems.append(
+            Problem(event, Code.VAGUE_DATE_NOT_FIRST, "A month-precision date must be the 1st of the month.")
+        )
+    if event.precision == Event.Precision.YEAR and (event.date.month, event.date.day) != (1, 1):
+        problems.append(Problem(event, Code.VAGUE_DATE_NOT_FIRST, "A year-precision date must be 1 January."))
+    return problems
+
+
+def _order_problems(flagged_ids: set[int], order_events: list[Event]) -> list[Problem]:
+    """Ratification before signature, and a state's entry into force before its ratification."""
+    signatures_of_instrument: dict[int, list[Event]] = defaultdict(list)
+    by_pair: dict[tuple[int, int], dict[str, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    for event in order_events:
+        if event.state_id is None:
+            if event.type == Event.Type.SIGNED:
+                # Nobody ratifies an instrument before it exists.
+                signatures_of_instrument[event.instrument_id].append(event)
+            continue
+        step = "ratified" if event.type in RATIFICATION_TYPES else event.type
+        by_pair[(event.instrument_id, event.state_id)][step].append(event)
+
+    problems = []
+    for (instrument_id, _state_id), steps in by_pair.items():
+        signatures = steps[Event.Type.SIGNED] + signatures_of_instrument.get(instrument_id, [])
+        for ratification in steps["ratified"]:
+            if id(ratification) not in flagged_ids:
+                continue
+            for signature in signatures:
+                if definitely_before(ratification, signature):
+                    whose = "its" if signature.state_id else "the instrument's"
+                    problems.append(
+                        Problem(
+                            ratification,
+                            Code.RATIFIED_BEFORE_SIGNED,
+                            f"{ratification.get_type_display()} {ratification.date_display}, before {whose} signature"
+                            f" of {signature.date_display} (event #{signature.pk}).",
+                            related_event=signature,
+                        )
+                    )
+        for in_force in steps[Event.Type.IN_FORCE]:
+            if id(in_force) not in flagged_ids:
+                continue
+            for ratification in steps["ratified"]:
+                if definitely_before(in_force, ratification):
+                    problems.append(
+                        Problem(
+                            in_force,
+                            Code.IN_FORCE_BEFORE_RATIFIED,
+                            f"In force {in_force.date_display}, before its ratification of"
+                            f" {ratification.date_display} (event #{ratification.pk}).",
+                            related_event=ratification,
+                        )
+                    )
+    return problems
