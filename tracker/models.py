@@ -51,6 +51,7 @@ class MemberState(models.Model):
                 | Q(member_since__isnull=True)
                 | Q(member_until__gte=models.F("member_since")),
                 name="state_membership_ends_after_it_starts",
+                violation_error_message=_("Membership cannot end before it starts."),
             ),
         ]
 
@@ -311,11 +312,19 @@ class Event(models.Model):
                 fields=["instrument", "state", "type", "source"],
                 condition=Q(state__isnull=False),
                 name="event_unique_per_state_and_source",
+                violation_error_message=_(
+                    "This source already records this step for this state on this instrument: edit that event"
+                    " instead of adding a second one."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["instrument", "type", "source"],
                 condition=Q(state__isnull=True),
                 name="event_unique_per_instrument_and_source",
+                violation_error_message=_(
+                    "This source already records this step for the instrument as a whole: edit that event"
+                    " instead of adding a second one."
+                ),
             ),
         ]
 
