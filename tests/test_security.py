@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from django.contrib.auth.models import User
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -90,3 +93,61 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+# --- Password guessing on the admin login (django-axes) ---
+
+ADMIN_LOGIN = "/admin/login/?next=/admin/"
+
+
+@pytest.fixture
+def editor(db):
+    return User.objects.create_user("editor", password="correct horse battery", is_staff=True)
+
+
+def try_login(client, username, password):
+    return client.post(ADMIN_LOGIN, {"username": username, "password": password})
+
+
+def test_staff_member_signs_in_with_the_right_password_before_any_lockout(client, editor):
+    try_login(client, "editor", "wrong")
+
+    response = try_login(client, "editor", "correct horse battery")
+
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(editor.pk)
+
+
+def test_repeated_failed_logins_lock_the_account_out_even_with_the_right_password(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert try_login(client, "editor", "guess").status_code == 200
+    assert try_login(client, "editor", "guess").status_code == 429
+
+    response = try_login(client, "editor", "correct horse battery")
+
+    assert response.status_code == 429
+    assert b"too many login attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_failure_limit_is_configurable(client, editor, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    try_login(client, "editor", "guess")
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+    client.logout()
+
+    try_login(client, "editor", "guess")
+    try_login(client, "editor", "guess")
+
+    assert try_login(client, "editor", "correct horse battery").status_code == 429
+
+
+def test_a_lockout_from_one_address_does_not_lock_the_editor_out_elsewhere(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        try_login(client, "editor", "guess")
+
+    response = client.post(
+        ADMIN_LOGIN, {"username": "editor", "password": "correct horse battery"}, REMOTE_ADDR="203.0.113.7"
+    )
+
+    assert response.status_code == 302

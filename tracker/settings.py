@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "import_export",
+    # Locks out repeated failed staff logins (issue 7).
+    "axes",
     "tracker",
 ]
 
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     # Records the request user on every historical record (the audit trail's "who").
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -124,6 +128,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing (issue 7): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_HOURS. Locking the pair rather than the
+# username alone means an attacker elsewhere cannot lock a real editor out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
