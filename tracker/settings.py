@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    # With ninja installed as an app, /api/docs serves Swagger UI from its bundled static files, not a CDN (issue 8).
+    "ninja",
     "simple_history",
     "import_export",
     # Locks out repeated failed staff logins (issue 7).

@@ -1,0 +1,314 @@
+import datetime
+
+import pytest
+from django.utils.http import http_date
+
+from tests.builders import make_event, make_instrument, make_source
+from tracker.api.freshness import record_last_changed
+from tracker.models import Event, Instrument
+from tracker.status import status_matrix
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record(six_states):
+    """A protocol ratified by all six (in force by its rule) and a statement adopted by the Council."""
+    protocol = make_instrument(
+        title="Protocol on the collective rapid reaction forces",
+        short_title="Rapid reaction protocol",
+        slug="rapid-reaction-protocol",
+        eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES,
+    )
+    source = make_source(
+        title="Address to the Collective Security Council",
+        slug="address-2023",
+        date=datetime.date(2023, 11, 23),
+        text="Kazakhstan ratified the Protocol. Belarus ratified it too. The others followed.",
+    )
+    events = {}
+    for iso3, state in six_states.items():
+        quote = "Kazakhstan ratified the Protocol" if iso3 == "KAZ" else "The others followed"
+        events[iso3] = make_event(
+            instrument=protocol,
+            state=state,
+            source=source,
+            quote=quote,
+            date=datetime.date(2023, 11, 1) if iso3 == "KAZ" else datetime.date(2023, 11, 23),
+            precision=Event.Precision.DAY if iso3 == "KAZ" else Event.Precision.ON_OR_BEFORE,
+            inferred=iso3 != "KAZ",
+        )
+    decision = make_instrument(
+        title="Decision on the budget",
+        short_title="Budget decision",
+        slug="budget-decision",
+        kind=Instrument.Kind.DECISION,
+        needs_ratification=False,
+    )
+    return {"protocol": protocol, "decision": decision, "source": source, "events": events, "states": six_states}
+
+
+def status_rows(response):
+    return {(row["instrument"]["slug"], row["state"]["iso3"]): row for row in response.json()["statuses"]}
+
+
+class TestStatus:
+    def test_a_researcher_gets_every_instrument_for_kazakhstan_as_of_a_date_with_sources_in_one_request(
+        self, client, record
+    ):
+        response = client.get("/api/status", {"as_of": "2023-12-31", "state": "KAZ"})
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["as_of"] == "2023-12-31"
+        assert body["count"] == 2
+        rows = status_rows(response)
+        assert set(rows) == {("rapid-reaction-protocol", "KAZ"), ("budget-decision", "KAZ")}
+        protocol = rows[("rapid-reaction-protocol", "KAZ")]
+        assert protocol["status"] == "in_force"
+        assert protocol["since"] == "2023-11-23"
+        assert protocol["computed"] is True
+        evidence = protocol["evidence"]
+        assert evidence["event"] == record["events"]["KAZ"].pk
+        assert evidence["quote"] == "Kazakhstan ratified the Protocol"
+        assert evidence["source"]["slug"] == "address-2023"
+        assert evidence["source"]["title"] == "Address to the Collective Security Council"
+        assert evidence["source"]["date"] == "2023-11-23"
+        assert evidence["precision"] == "day"
+        assert evidence["event_url"] == f"http://testserver/events/{record['events']['KAZ'].pk}/"
+        assert rows[("budget-decision", "KAZ")]["status"] == "no_record"
+        assert rows[("budget-decision", "KAZ")]["evidence"] is None
+
+    def test_a_state_may_be_named_by_slug_or_iso_code_in_any_case(self, client, record):
+        by_code = client.get("/api/status", {"as_of": "2023-12-31", "state": "kaz"}).json()
+        by_slug = client.get("/api/status", {"as_of": "2023-12-31", "state": "kazakhstan"}).json()
+
+        assert by_code == by_slug
+        assert {row["state"]["iso3"] for row in by_slug["statuses"]} == {"KAZ"}
+
+    def test_every_status_is_the_engines_for_that_date(self, client, record):
+        as_of = datetime.date(2023, 11, 10)
+        matrix = status_matrix(as_of=as_of)
+
+        rows = status_rows(client.get("/api/status", {"as_of": as_of.isoformat()}))
+
+        assert len(rows) == 2 * 6
+        for instrument, state, pair in matrix.pairs():
+            row = rows[(instrument.slug, state.iso3)]
+            assert row["status"] == pair.code
+            assert row["since"] == (pair.since.isoformat() if pair.since else None)
+            assert row["inferred"] == pair.inferred
+        assert rows[("rapid-reaction-protocol", "KAZ")]["status"] == "ratified"
+        assert rows[("rapid-reaction-protocol", "BLR")]["status"] == "no_record"
+
+    def test_a_status_says_when_it_is_inferred_and_only_known_on_or_before_a_date(self, client, record):
+        rows = status_rows(client.get("/api/status", {"as_of": "2023-12-01", "instrument": "rapid-reaction-protocol"}))
+
+        belarus = rows[("rapid-reaction-protocol", "BLR")]
+        assert belarus["inferred"] is True
+        assert belarus["uncertain"] is True
+        assert belarus["evidence"]["precision"] == "on_or_before"
+        assert len(rows) == 6
+
+    def test_each_status_carries_a_citation_with_its_source_and_permalink(self, client, record):
+        rows = status_rows(client.get("/api/status", {"as_of": "2023-12-31", "state": "KAZ"}))
+
+        citation = rows[("rapid-reaction-protocol", "KAZ")]["citation"]
+        assert "Kazakhstan: In force" in citation
+        assert "“Address to the Collective Security Council”" in citation
+        assert "http://testserver/instruments/rapid-reaction-protocol/?as_of=2023-12-31" in citation
+
+    def test_the_entry_into_force_of_each_instrument_comes_with_the_statuses(self, client, record):
+        body = client.get("/api/status", {"as_of": "2023-12-31"}).json()
+
+        by_slug = {eif["instrument"]: eif for eif in body["entry_into_force"]}
+        assert by_slug["rapid-reaction-protocol"]["in_force"] is True
+        assert by_slug["rapid-reaction-protocol"]["date"] == "2023-11-23"
+
+    @pytest.mark.parametrize(
+        ("query", "parameter"),
+        [
+            ({"as_of": "31.12.2023"}, "as_of"),
+            ({"as_of": "2023-02-30"}, "as_of"),
+            ({"as_of": "9999-01-01"}, "as_of"),
+            ({"state": "XYZ"}, "state"),
+            ({"state": "kaz;drop"}, "state"),
+            ({"instrument": "no-such-instrument"}, "instrument"),
+        ],
+    )
+    def test_a_bad_parameter_is_a_400_that_names_it(self, client, record, query, parameter):
+        response = client.get("/api/status", query)
+
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("application/json")
+        body = response.json()
+        assert [error["parameter"] for error in body["errors"]] == [parameter]
+        assert parameter in body["detail"]
+        assert body["errors"][0]["message"]
+
+
+class TestRecord:
+    def test_states_are_listed_by_name_with_their_permalinks(self, client, record):
+        body = client.get("/api/states").json()
+
+        assert body["count"] == 6
+        assert [state["name"] for state in body["items"]][:2] == ["Armenia", "Belarus"]
+        assert body["items"][0]["url"] == "http://testserver/states/armenia/"
+
+    def test_an_unknown_slug_is_a_404_with_a_json_body(self, client, record):
+        response = client.get("/api/states/atlantis")
+
+        assert response.status_code == 404
+        assert "atlantis" in response.json()["detail"]
+
+    def test_lists_are_paginated_with_a_total_count_and_a_stable_order(self, client, record):
+        first = client.get("/api/states", {"limit": 4}).json()
+        second = client.get("/api/states", {"limit": 4, "offset": 4}).json()
+
+        assert (first["count"], first["limit"], first["offset"]) == (6, 4, 0)
+        names = [state["name"] for state in first["items"] + second["items"]]
+        assert names == sorted(state.name for state in record["states"].values())
+
+    @pytest.mark.parametrize("query", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "ten"}])
+    def test_a_page_size_beyond_the_maximum_is_a_400(self, client, record, query):
+        response = client.get("/api/events", query)
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["parameter"] in query
+
+    def test_instruments_carry_the_engines_entry_into_force(self, client, record):
+        items = {item["slug"]: item for item in client.get("/api/instruments", {"as_of": "2023-12-31"}).json()["items"]}
+
+        protocol = items["rapid-reaction-protocol"]["entry_into_force"]
+        assert protocol["in_force"] is True
+        assert protocol["date"] == "2023-11-23"
+        assert protocol["description"] == "In force on or before 23.11.2023 (computed from its rule)"
+        earlier = client.get("/api/instruments/rapid-reaction-protocol", {"as_of": "2023-11-10"}).json()
+        assert earlier["entry_into_force"]["in_force"] is False
+        assert earlier["entry_into_force"]["missing_count"] == 5
+        assert "kazakhstan" not in earlier["entry_into_force"]["waiting_for"]
+
+    def test_a_source_list_leaves_the_text_out_and_its_page_gives_it(self, client, record):
+        listed = client.get("/api/sources").json()["items"][0]
+        detail = client.get("/api/sources/address-2023").json()
+
+        assert "text" not in listed
+        assert detail["text"].startswith("Kazakhstan ratified the Protocol.")
+
+    def test_an_event_gives_its_quote_source_and_permalink(self, client, record):
+        event = record["events"]["KAZ"]
+
+        body = client.get(f"/api/events/{event.pk}").json()
+
+        assert body["quote"] == "Kazakhstan ratified the Protocol"
+        assert body["state"]["slug"] == "kazakhstan"
+        assert body["source"]["slug"] == "address-2023"
+        assert body["url"] == f"http://testserver/events/{event.pk}/"
+        assert client.get("/api/events/999999").status_code == 404
+
+    def test_events_are_filtered_with_the_events_pages_filters(self, client, record):
+        def ids(**query):
+            return {item["id"] for item in client.get("/api/events", query).json()["items"]}
+
+        events = record["events"]
+        assert ids(state="kazakhstan") == {events["KAZ"].pk}
+        assert ids(inferred="false") == {events["KAZ"].pk}
+        assert ids(inferred="true") == {event.pk for iso3, event in events.items() if iso3 != "KAZ"}
+        assert ids(date_before="2023-11-10") == {events["KAZ"].pk}
+        assert ids(date_after="2023-11-10", type="ratified") == ids(inferred="true")
+        assert ids(type="signed") == set()
+        assert len(ids(source="address-2023", instrument="rapid-reaction-protocol")) == 6
+
+    @pytest.mark.parametrize(
+        ("query", "parameter"),
+        [({"state": "atlantis"}, "state"), ({"type": "invented"}, "type"), ({"date_after": "yesterday"}, "date_after")],
+    )
+    def test_a_bad_event_filter_is_a_400_that_names_it(self, client, record, query, parameter):
+        response = client.get("/api/events", query)
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["parameter"] == parameter
+
+
+class TestConditionalRequests:
+    def test_a_client_that_polls_with_the_etag_gets_304_until_an_event_is_added(self, client, record):
+        first = client.get("/api/events")
+        etag = first["ETag"]
+
+        assert client.get("/api/events", headers={"if-none-match": etag}).status_code == 304
+
+        make_event(instrument=record["decision"], type=Event.Type.ADOPTED)
+        changed = client.get("/api/events", headers={"if-none-match": etag})
+        assert changed.status_code == 200
+        assert changed["ETag"] != etag
+        assert changed.json()["count"] == 7
+
+    def test_deleting_an_event_changes_the_etag(self, client, record):
+        etag = client.get("/api/status")["ETag"]
+
+        record["events"]["BLR"].delete()
+
+        assert client.get("/api/status", headers={"if-none-match": etag}).status_code == 200
+
+    def test_editing_a_state_changes_the_etag_though_states_have_no_timestamp(self, client, record):
+        etag = client.get("/api/states")["ETag"]
+        state = record["states"]["ARM"]
+        state.official_name = "The Republic of Armenia"
+        state.save()
+
+        assert client.get("/api/states", headers={"if-none-match": etag}).status_code == 200
+
+    def test_last_modified_is_the_newest_change_and_answers_if_modified_since(self, client, record):
+        response = client.get("/api/events")
+        newest = record_last_changed()
+
+        assert response["Last-Modified"] == http_date(newest.timestamp())
+        later = http_date(newest.timestamp() + 60)
+        assert client.get("/api/events", headers={"if-modified-since": later}).status_code == 304
+
+
+class TestDocumentation:
+    def test_the_openapi_document_describes_every_endpoint(self, client):
+        schema = client.get("/api/openapi.json").json()
+
+        assert schema["openapi"].startswith("3.")
+        assert set(schema["paths"]) == {
+            "/api/states",
+            "/api/states/{slug}",
+            "/api/instruments",
+            "/api/instruments/{slug}",
+            "/api/sources",
+            "/api/sources/{slug}",
+            "/api/events",
+            "/api/events/{event_id}",
+            "/api/status",
+        }
+        assert "400" in schema["paths"]["/api/status"]["get"]["responses"]
+
+    def test_the_docs_page_loads_nothing_from_another_site(self, client):
+        response = client.get("/api/docs")
+
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "swagger-ui-bundle.js" in html
+        assert "http://" not in html
+        assert "https://" not in html
+        assert "//cdn" not in html
+
+
+class TestRecordLastChanged:
+    def test_it_is_the_newest_save_of_any_record_model(self, record):
+        before = record_last_changed()
+
+        record["source"].speaker = "Chairman"
+        record["source"].save()
+
+        assert record_last_changed() > before
+        assert record_last_changed() == record["source"].history.latest().history_date
+
+    def test_a_deletion_moves_it_on_though_no_row_is_left_to_carry_a_timestamp(self, record):
+        before = record_last_changed()
+
+        record["events"]["RUS"].delete()
+
+        assert record_last_changed() > before

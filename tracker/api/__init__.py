@@ -1,0 +1,33 @@
+"""The read-only open-data API (issue 8), served under /api/.
+
+django-ninja builds the OpenAPI 3 document (/api/openapi.json) from the typed schemas in
+``schemas.py`` and serves Swagger UI (/api/docs) from its own static files, with no CDN.
+Every status comes from ``tracker.status``; nothing here works one out.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI, Swagger
+from ninja.errors import ValidationError
+
+from tracker.api import errors, record, statuses
+
+api = NinjaAPI(
+    title="CSTO ratification tracker",
+    version="1",
+    description=(
+        "Read-only open data: member states, instruments, sources, events, and every status as of a date"
+        " with the event, source and quote it rests on. Lists are paginated with `limit` and `offset`."
+        " Responses carry `ETag` and `Last-Modified`: send `If-None-Match` or `If-Modified-Since` to get"
+        " a 304 while nothing has changed."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    # No online validator badge: the docs page must not call out to another site.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+api.add_exception_handler(ValidationError, lambda request, exc: errors.handle_validation_error(api, request, exc))
+api.add_exception_handler(errors.BadParameter, lambda request, exc: errors.handle_bad_parameter(api, request, exc))
+api.add_exception_handler(Http404, lambda request, exc: errors.handle_not_found(api, request, exc))
+api.add_router("/", record.router, tags=["record"])
+api.add_router("/", statuses.router, tags=["status"])

@@ -1,0 +1,56 @@
+"""ETag and Last-Modified for the API, so a client that polls gets a 304 until the record changes.
+
+Only ``Event`` has its own ``updated_at``; states, instruments and sources have no timestamp.
+What is honest for all four is the audit trail: django-simple-history writes a row, with its
+``history_date``, for every save and every deletion made through the ORM (the admin, imports,
+scripts), so the newest of those dates is when the published record last changed. A deletion
+leaves no ``updated_at`` behind, so the history is the only place it shows.
+
+Records loaded by ``load_record`` (raw fixture saves) have no history rows: for them the events'
+``updated_at`` and the row counts stand in, so a freshly loaded record still gets a fresh ETag.
+"""
+
+import datetime
+import hashlib
+
+from django.db.models import Max
+from django.utils import timezone
+from django.views.decorators.http import condition
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+RECORD_MODELS = (MemberState, Instrument, SourceDocument, Event)
+# Part of every ETag: a new response shape must not be answered with "not modified".
+API_REVISION = "1"
+
+
+def record_last_changed() -> datetime.datetime | None:
+    """When anything the API publishes last changed, or None for a record with no trace of a change."""
+    stamps = [Event.objects.aggregate(newest=Max("updated_at"))["newest"]]
+    stamps += [model.history.aggregate(newest=Max("history_date"))["newest"] for model in RECORD_MODELS]
+    return max((stamp for stamp in stamps if stamp), default=None)
+
+
+def _freshness(request, *, follows_today: bool) -> tuple[datetime.datetime | None, str]:
+    # condition() asks for the ETag and Last-Modified separately; work them out once per request.
+    cached = getattr(request, "_record_freshness", None)
+    if cached is not None:
+        return cached
+    last_changed = record_last_changed()
+    if follows_today and "as_of" not in request.GET:
+        # Without as_of the answer is "as of today": it may change at midnight with no edit at all.
+        midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+        last_changed = max(last_changed, midnight) if last_changed else midnight
+    counts = [model.objects.count() for model in RECORD_MODELS]
+    fingerprint = f"{API_REVISION}|{last_changed.isoformat() if last_changed else ''}|{counts}"
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+    request._record_freshness = (last_changed, etag)
+    return request._record_freshness
+
+
+def conditional(*, follows_today: bool = False):
+    """Django's ``condition`` decorator fed with the record's freshness; ``follows_today`` for as_of endpoints."""
+    return condition(
+        etag_func=lambda request, *args, **kwargs: _freshness(request, follows_today=follows_today)[1],
+        last_modified_func=lambda request, *args, **kwargs: _freshness(request, follows_today=follows_today)[0],
+    )

@@ -1,0 +1,77 @@
+"""Statuses as of a date: the engine's matrix, each status with the event, source and quote it rests on."""
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.decorators import decorate_view
+
+from tracker.api.errors import BadParameter
+from tracker.api.freshness import conditional
+from tracker.api.schemas import ErrorOut, StatusQuery, StatusReportOut, entry_into_force_data
+from tracker.citation import cite_status
+from tracker.models import Instrument, MemberState
+from tracker.status import status_matrix
+
+router = Router()
+
+
+def state_named(value: str) -> MemberState:
+    """A member state by slug or ISO code, in any case: researchers write KAZ as readily as kazakhstan."""
+    state = MemberState.objects.filter(Q(slug=value) | Q(slug=value.lower()) | Q(iso3=value.upper())).first()
+    if state is None:
+        raise BadParameter("state", f"No member state with slug or ISO code “{value}”.")
+    return state
+
+
+def instrument_named(slug: str) -> Instrument:
+    instrument = Instrument.objects.filter(slug=slug).first()
+    if instrument is None:
+        raise BadParameter("instrument", f"No instrument with slug “{slug}”.")
+    return instrument
+
+
+@router.get(
+    "/status",
+    response={200: StatusReportOut, 400: ErrorOut},
+    summary="Every status as of a date, with its evidence",
+    description=(
+        "The status of every instrument in every member state as of `as_of` (default today), or only one"
+        " state's (`state=KAZ` or `state=kazakhstan`) or one instrument's. Not paginated: one date's matrix is"
+        " small, and a researcher needs it whole. Ordered by instrument title, then state name."
+    ),
+)
+@decorate_view(conditional(follows_today=True))
+def status(request, query: Query[StatusQuery]):
+    as_of = query.as_of or timezone.localdate()
+    states = [state_named(query.state)] if query.state else None
+    instruments = Instrument.objects.order_by("title", "pk")
+    if query.instrument:
+        instruments = [instrument_named(query.instrument)]
+    matrix = status_matrix(as_of=as_of, instruments=instruments, states=states)
+    base_url = request.build_absolute_uri("/")
+    access_date = timezone.localdate()
+    statuses = [
+        {
+            "instrument": instrument,
+            "state": state,
+            "status": pair.code,
+            "label": str(pair.label),
+            "since": pair.since,
+            "precision": pair.precision,
+            "uncertain": pair.is_uncertain,
+            "inferred": pair.inferred,
+            "computed": pair.computed,
+            "evidence": pair.event,
+            "citation": cite_status(instrument, state, pair, as_of=as_of, access_date=access_date, base_url=base_url),
+        }
+        for instrument, state, pair in matrix.pairs()
+    ]
+    return {
+        "as_of": as_of,
+        "count": len(statuses),
+        "statuses": statuses,
+        "entry_into_force": [
+            entry_into_force_data(instrument, matrix.entry_into_force(instrument), as_of)
+            for instrument in matrix.instruments
+        ],
+    }
