@@ -224,3 +224,27 @@ class TestTheMatrix:
         after = status_matrix(as_of=D(2024, 1, 1))
 
         assert changed_pairs(before, after) == {(protocol.pk, six_states["KAZ"].pk)}
+
+
+class TestConclusion:
+    def test_the_instrument_level_signature_says_when_and_where_it_was_concluded(self, six_states):
+        protocol = make_instrument()
+        summit = make_source(date=D(2022, 11, 23))
+        make_event(
+            instrument=protocol,
+            state=six_states["ARM"],
+            source=make_source(date=D(2022, 10, 1)),
+            type=Event.Type.SIGNED,
+        )
+        signed = make_event(instrument=protocol, source=summit, type=Event.Type.SIGNED, place="Yerevan")
+
+        history = instrument_history(protocol, as_of=D(2024, 1, 1))
+
+        assert history.concluded_by == signed
+        assert status_matrix(as_of=D(2024, 1, 1)).concluded_by(protocol) == signed
+
+    def test_an_instrument_is_not_concluded_before_its_signature_is_known(self, six_states):
+        protocol = make_instrument()
+        make_event(instrument=protocol, source=make_source(date=D(2022, 11, 23)), type=Event.Type.SIGNED)
+
+        assert instrument_history(protocol, as_of=D(2022, 11, 22)).concluded_by is None

@@ -70,6 +70,8 @@ STEP_RANK = {
     Event.Type.ADOPTED: 5,
 }
 ENDING_TYPES = {Event.Type.WITHDRAWN, Event.Type.SUSPENDED}
+# An instrument-level event of these types says when and where the instrument was concluded.
+CONCLUDING_TYPES = {Event.Type.SIGNED, Event.Type.ADOPTED}
 BOUND_STATUSES = {Status.RATIFIED, Status.IN_FORCE}
 
 
@@ -136,6 +138,8 @@ class InstrumentHistory:
     instrument: Instrument
     transitions: dict[int, list[PairStatus]]
     entry_into_force: EntryIntoForce
+    # The instrument-level signature or adoption: when and where it was concluded.
+    concluded_by: Event | None = None
 
     def status_of(self, state_id: int, as_of: datetime.date | None = None) -> PairStatus:
         current = NO_RECORD
@@ -191,7 +195,10 @@ def build_history(
     """Fold one instrument's events (already limited to those known by ``as_of``) into its history."""
     by_state: dict[int, list[Event]] = defaultdict(list)
     stated_in_force: list[Event] = []
+    concluded_by = None
     for event in sorted(events, key=_event_order):
+        if event.state_id is None and event.type in CONCLUDING_TYPES and concluded_by is None:
+            concluded_by = event
         if event.state_id is not None:
             by_state[event.state_id].append(event)
         elif event.type == Event.Type.IN_FORCE:
@@ -237,7 +244,9 @@ def build_history(
                     computed=True,
                 )
             )
-    return InstrumentHistory(instrument=instrument, transitions=transitions, entry_into_force=eif)
+    return InstrumentHistory(
+        instrument=instrument, transitions=transitions, entry_into_force=eif, concluded_by=concluded_by
+    )
 
 
 def _entry_into_force(instrument, stated_in_force, bound_since, member_ids, states) -> EntryIntoForce:
@@ -272,6 +281,9 @@ class StatusMatrix:
 
     def entry_into_force(self, instrument: Instrument) -> EntryIntoForce:
         return self.histories[instrument.pk].entry_into_force
+
+    def concluded_by(self, instrument: Instrument) -> Event | None:
+        return self.histories[instrument.pk].concluded_by
 
     def rows(self):
         """(instrument, [status for each state, in ``states`` order]) for every instrument."""

@@ -1,6 +1,28 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from tracker.views import events, exports, instruments, matrix, sources, states
+
+# The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
+# exports' URLs rely on these names, so rename none of them.
+public_patterns = [
+    path("", matrix.matrix, name="matrix"),
+    path("instruments/", instruments.instrument_list, name="instrument_list"),
+    path("instruments/<slug:slug>/", instruments.instrument_detail, name="instrument_detail"),
+    path("states/", states.state_list, name="state_list"),
+    path("states/<slug:slug>/", states.state_detail, name="state_detail"),
+    path("events/", events.event_list, name="event_list"),
+    path("events/<int:pk>/", events.event_detail, name="event_detail"),
+    path("sources/", sources.source_list, name="source_list"),
+    path("sources/<slug:slug>/", sources.source_detail, name="source_detail"),
+    path("export/status.csv", exports.export_status, name="export_status"),
+    path("export/instruments.csv", exports.export_instruments, name="export_instruments"),
+    path("export/events.csv", exports.export_events, name="export_events"),
+    path("export/states.csv", exports.export_states, name="export_states"),
+    path("export/sources.csv", exports.export_sources, name="export_sources"),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include((public_patterns, "tracker"))),
 ]

@@ -1,0 +1,60 @@
+"""django-filter FilterSets for the public lists: the matrix's instruments and the events table."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+
+def yes_no_any():
+    # NullBooleanField reads "true"/"false"; an empty value means "do not filter".
+    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class InstrumentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Title contains"), method="filter_title")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Instrument.Kind.choices, empty_label=_("Any kind"))
+    needs_ratification = django_filters.BooleanFilter(label=_("Needs ratification"), widget=yes_no_any())
+
+    class Meta:
+        model = Instrument
+        fields = ["q", "kind", "needs_ratification"]
+
+    def filter_title(self, queryset, name, value):
+        # The sources name instruments in several ways; the aliases hold the other names.
+        words = value.strip()
+        if not words:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=words) | Q(short_title__icontains=words) | Q(aliases__icontains=words)
+        )
+
+
+class EventFilter(django_filters.FilterSet):
+    state = django_filters.ModelChoiceFilter(
+        label=_("Member state"), queryset=MemberState.objects.all(), to_field_name="slug", empty_label=_("Any state")
+    )
+    instrument = django_filters.ModelChoiceFilter(
+        label=_("Instrument"),
+        queryset=Instrument.objects.all(),
+        to_field_name="slug",
+        empty_label=_("Any instrument"),
+    )
+    type = django_filters.ChoiceFilter(label=_("Event type"), choices=Event.Type.choices, empty_label=_("Any type"))
+    date = django_filters.DateFromToRangeFilter(
+        label=_("Date between"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    source = django_filters.ModelChoiceFilter(
+        label=_("Source"),
+        queryset=SourceDocument.objects.defer("text"),
+        to_field_name="slug",
+        empty_label=_("Any source"),
+    )
+    inferred = django_filters.BooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
+
+    class Meta:
+        model = Event
+        fields = ["state", "instrument", "type", "date", "source", "inferred"]

@@ -1,0 +1,93 @@
+"""Forms that validate the query string of the public pages, so a malformed date is a clear message, not a 500."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Instrument, MemberState
+
+# The record starts with the Collective Security Treaty (1992); anything far outside
+# this range is a typing slip, and refusing it keeps the timeline's arithmetic sane.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RecordDateField(forms.DateField):
+    """An ISO date (YYYY-MM-DD) within the range the record can mean."""
+
+    widget = DateInput
+    default_error_messages = {
+        "invalid": _("Enter a date as YYYY-MM-DD, for example 2023-06-01."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not (EARLIEST_DATE <= value <= LATEST_DATE):
+            raise forms.ValidationError(
+                _("Choose a date between %(earliest)s and %(latest)s."),
+                code="out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+
+
+class AsOfForm(forms.Form):
+    """The date a page shows statuses for (default: today), and an optional date to compare it with."""
+
+    as_of = RecordDateField(label=_("Status as of"), required=False)
+    compare = RecordDateField(
+        label=_("Compare with"),
+        required=False,
+        help_text=_("Optional: highlight what changed between this date and the other."),
+    )
+
+    def __init__(self, data=None, **kwargs):
+        # Show today's date in the date picker when none was asked for, since that is what the page shows.
+        if data is not None and not data.get("as_of"):
+            data = data.copy()
+            data["as_of"] = timezone.localdate().isoformat()
+        super().__init__(data, **kwargs)
+
+    def clean_as_of(self):
+        return self.cleaned_data["as_of"] or timezone.localdate()
+
+    @property
+    def as_of_date(self) -> datetime.date:
+        return self.cleaned_data["as_of"]
+
+
+class TablePageForm(forms.Form):
+    """The sort key and page number of a django-tables2 table, checked against the table's own columns."""
+
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+
+    def __init__(self, *args, table, **kwargs):
+        super().__init__(*args, **kwargs)
+        keys = [column.name for column in table.columns if column.orderable]
+        self.fields["sort"].choices = [("", "")] + [(key, key) for key in keys] + [(f"-{key}", key) for key in keys]
+        self.fields["sort"].error_messages["invalid_choice"] = _(
+            "“%(value)s” is not a column you can sort by. Use one of: %(keys)s."
+        ) % {"value": "%(value)s", "keys": ", ".join(keys)}
+
+
+class StatusScopeForm(forms.Form):
+    """Narrows the status export to one state or one instrument, as its state and instrument pages show it."""
+
+    state = forms.ModelChoiceField(
+        label=_("Member state"), queryset=MemberState.objects.all(), to_field_name="slug", required=False
+    )
+    instrument = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=Instrument.objects.all(), to_field_name="slug", required=False
+    )

@@ -1,0 +1,110 @@
+"""django-tables2 tables for the public lists."""
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+TABLE_TEMPLATE = "tracker/includes/table.html"
+
+
+class EventTable(tables.Table):
+    date = tables.Column(verbose_name=_("Date"), order_by=("known_from", "pk"), attrs={"td": {"class": "nowrap"}})
+    instrument = tables.Column(verbose_name=_("Instrument"), linkify=True, order_by=("instrument__short_title",))
+    state = tables.Column(
+        verbose_name=_("Member state"), linkify=True, order_by=("state__name",), default=_("All (instrument)")
+    )
+    type = tables.Column(verbose_name=_("Event"))
+    quote = tables.Column(verbose_name=_("Quote"), orderable=False)
+    source = tables.Column(verbose_name=_("Source"), linkify=True, order_by=("source__date", "source__title"))
+    inferred = tables.BooleanColumn(verbose_name=_("Inferred"), yesno=(_("inferred"), _("stated")))
+    evidence = tables.LinkColumn(
+        "tracker:event_detail",
+        args=[tables.A("pk")],
+        text=_("Evidence"),
+        verbose_name=_("Evidence"),
+        orderable=False,
+        empty_values=(),
+    )
+
+    class Meta:
+        model = Event
+        fields = ["date", "instrument", "state", "type", "quote", "source", "inferred", "evidence"]
+        template_name = TABLE_TEMPLATE
+        order_by_field = "sort"
+        page_field = "page"
+        per_page = 50
+        empty_text = _("No events match these filters.")
+
+    def render_date(self, record):
+        return record.date_display
+
+    def render_quote(self, value):
+        return format_html("<q>{}</q>", Truncator(value).words(30))
+
+    def render_source(self, record):
+        return format_html("{}<br><small>{}</small>", record.source.title, record.source.date.isoformat())
+
+
+class InstrumentTable(tables.Table):
+    title = tables.Column(verbose_name=_("Instrument"), linkify=lambda record: record.get_absolute_url())
+    kind = tables.Column(verbose_name=_("Kind"))
+    part_of = tables.Column(verbose_name=_("Amends or belongs to"), linkify=True, order_by=("part_of__title",))
+    needs_ratification = tables.BooleanColumn(verbose_name=_("Needs ratification"), yesno=(_("yes"), _("no")))
+    concluded = tables.Column(verbose_name=_("Signed or adopted"), orderable=False, empty_values=())
+    entry_into_force = tables.Column(verbose_name=_("Entry into force"), orderable=False, empty_values=())
+
+    class Meta:
+        model = Instrument
+        fields = ["title", "kind", "part_of", "needs_ratification", "concluded", "entry_into_force"]
+        template_name = TABLE_TEMPLATE
+        order_by_field = "sort"
+        page_field = "page"
+        per_page = 100
+
+    def __init__(self, data, *, matrix, **kwargs):
+        # The engine's answers for every instrument, computed once for the whole table.
+        self.matrix = matrix
+        super().__init__(data, **kwargs)
+
+    def render_concluded(self, record):
+        return render_to_string("tracker/includes/concluded.html", {"event": self.matrix.concluded_by(record)})
+
+    def render_entry_into_force(self, record):
+        return render_to_string("tracker/includes/entry_into_force.html", {"eif": self.matrix.entry_into_force(record)})
+
+
+class StateTable(tables.Table):
+    name = tables.Column(verbose_name=_("Member state"), linkify=True)
+    official_name = tables.Column(verbose_name=_("Official name"))
+    iso3 = tables.Column(verbose_name=_("ISO code"))
+    member_since = tables.DateColumn(verbose_name=_("Member since"), default="—")
+    member_until = tables.DateColumn(verbose_name=_("Member until"), default="—")
+
+    class Meta:
+        model = MemberState
+        fields = ["name", "official_name", "iso3", "member_since", "member_until"]
+        template_name = TABLE_TEMPLATE
+        order_by_field = "sort"
+        page_field = "page"
+        per_page = 100
+
+
+class SourceTable(tables.Table):
+    date = tables.DateColumn(verbose_name=_("Date"), attrs={"td": {"class": "nowrap"}})
+    title = tables.Column(verbose_name=_("Title"), linkify=True)
+    kind = tables.Column(verbose_name=_("Kind"))
+    speaker = tables.Column(verbose_name=_("Speaker"))
+    place = tables.Column(verbose_name=_("Place"))
+    event_count = tables.Column(verbose_name=_("Events"))
+
+    class Meta:
+        model = SourceDocument
+        fields = ["date", "title", "kind", "speaker", "place", "event_count"]
+        template_name = TABLE_TEMPLATE
+        order_by_field = "sort"
+        page_field = "page"
+        per_page = 100

@@ -1,0 +1,31 @@
+"""The events: a filtered, sortable table of every reported step, and one page per event with its evidence."""
+
+from django.shortcuts import get_object_or_404, render
+
+from tracker.filters import EventFilter
+from tracker.models import Event
+from tracker.tables import EventTable
+from tracker.views.paging import configure_table, render_bad_request
+
+
+def event_queryset():
+    # Source texts can be long; the table needs only their titles and dates.
+    return Event.objects.select_related("instrument", "state", "source").defer("source__text")
+
+
+def event_list(request):
+    filterset = EventFilter(request.GET, queryset=event_queryset())
+    context = {"filterset": filterset, "forms": [filterset.form]}
+    if not filterset.is_valid():
+        return render_bad_request(request, "tracker/event_list.html", context)
+    table = EventTable(filterset.qs)
+    page_form = configure_table(table, request)
+    context |= {"table": table, "page_form": page_form, "forms": [filterset.form, page_form]}
+    if not page_form.is_valid():
+        return render_bad_request(request, "tracker/event_list.html", context)
+    return render(request, "tracker/event_list.html", context)
+
+
+def event_detail(request, pk):
+    event = get_object_or_404(Event.objects.select_related("instrument", "state", "source"), pk=pk)
+    return render(request, "tracker/event_detail.html", {"event": event})

@@ -1,0 +1,217 @@
+"""CSV downloads of every public table, with the same filters and as-of date as the page they come from."""
+
+from django.http import HttpResponseBadRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tracker.exports import csv_response
+from tracker.filters import EventFilter, InstrumentFilter
+from tracker.forms import AsOfForm, StatusScopeForm
+from tracker.models import Instrument, MemberState, SourceDocument
+from tracker.status import status_matrix
+from tracker.views.events import event_queryset
+
+STATUS_COLUMNS = [
+    "instrument_slug",
+    "instrument",
+    "state_code",
+    "state",
+    "status",
+    "since",
+    "date_precision",
+    "inferred",
+    "computed",
+    "event_id",
+    "source",
+    "quote",
+    "source_slug",
+    "source_date",
+    "event_url",
+]
+INSTRUMENT_COLUMNS = [
+    "slug",
+    "title",
+    "kind",
+    "amends",
+    "signed_or_adopted_on",
+    "place",
+    "entry_into_force",
+    "needs_ratification",
+    "short_title",
+    "signed_or_adopted_precision",
+    "entry_into_force_uncertain",
+    "entry_into_force_rule",
+    "ratifications_missing",
+    "waiting_for",
+    "url",
+]
+EVENT_COLUMNS = [
+    "event_id",
+    "instrument_slug",
+    "instrument",
+    "state_code",
+    "state",
+    "type",
+    "date",
+    "date_precision",
+    "known_from",
+    "place",
+    "inferred",
+    "quote",
+    "is_paraphrase",
+    "source_slug",
+    "source",
+    "source_date",
+    "note",
+    "url",
+]
+STATE_COLUMNS = ["slug", "state_code", "name", "official_name", "member_since", "member_until", "url"]
+SOURCE_COLUMNS = ["slug", "title", "kind", "date", "speaker", "place", "original_url", "url"]
+
+# Large enough to keep round trips few, small enough to keep memory flat on a big record.
+CHUNK_SIZE = 2000
+
+
+def form_errors(*forms) -> HttpResponseBadRequest:
+    messages = [f"{field}: {error}" for form in forms for field, errors in form.errors.items() for error in errors]
+    return HttpResponseBadRequest(
+        _("The export could not be made:") + "\n" + "\n".join(messages), content_type="text/plain; charset=utf-8"
+    )
+
+
+def export_status(request):
+    date_form = AsOfForm(request.GET)
+    filterset = InstrumentFilter(request.GET, queryset=Instrument.objects.all())
+    scope = StatusScopeForm(request.GET)
+    if not (date_form.is_valid() and filterset.is_valid() and scope.is_valid()):
+        return form_errors(date_form, filterset.form, scope)
+    instruments = filterset.qs
+    if scope.cleaned_data["instrument"]:
+        instruments = instruments.filter(pk=scope.cleaned_data["instrument"].pk)
+    states = [scope.cleaned_data["state"]] if scope.cleaned_data["state"] else None
+    matrix = status_matrix(as_of=date_form.as_of_date, instruments=instruments, states=states)
+
+    def rows():
+        for instrument, state, status in matrix.pairs():
+            event, source = status.event, status.source
+            yield [
+                instrument.slug,
+                instrument.title,
+                state.iso3,
+                state.name,
+                status.code,
+                status.since,
+                status.precision,
+                status.inferred,
+                status.computed,
+                event.pk if event else None,
+                source.title if source else None,
+                event.quote if event else None,
+                source.slug if source else None,
+                source.date if source else None,
+                request.build_absolute_uri(event.get_absolute_url()) if event else None,
+            ]
+
+    return csv_response(f"status-{matrix.as_of.isoformat()}.csv", STATUS_COLUMNS, rows())
+
+
+def export_instruments(request):
+    date_form = AsOfForm(request.GET)
+    filterset = InstrumentFilter(request.GET, queryset=Instrument.objects.select_related("part_of"))
+    if not (date_form.is_valid() and filterset.is_valid()):
+        return form_errors(date_form, filterset.form)
+    matrix = status_matrix(as_of=date_form.as_of_date, instruments=filterset.qs)
+
+    def rows():
+        for instrument in matrix.instruments:
+            concluded = matrix.concluded_by(instrument)
+            eif = matrix.entry_into_force(instrument)
+            yield [
+                instrument.slug,
+                instrument.title,
+                instrument.kind,
+                instrument.part_of.slug if instrument.part_of else None,
+                concluded.date if concluded else None,
+                concluded.place if concluded else None,
+                eif.date,
+                instrument.needs_ratification,
+                instrument.short_title,
+                concluded.precision if concluded else None,
+                eif.uncertain if eif.date else None,
+                instrument.eif_rule,
+                eif.missing_count,
+                " ".join(state.iso3 for state in eif.waiting_for),
+                request.build_absolute_uri(instrument.get_absolute_url()),
+            ]
+
+    return csv_response("instruments.csv", INSTRUMENT_COLUMNS, rows())
+
+
+def export_events(request):
+    filterset = EventFilter(request.GET, queryset=event_queryset())
+    if not filterset.is_valid():
+        return form_errors(filterset.form)
+    base_url = request.build_absolute_uri(reverse("tracker:event_list"))
+
+    def rows():
+        for event in filterset.qs.order_by("known_from", "pk").iterator(chunk_size=CHUNK_SIZE):
+            state = event.state
+            yield [
+                event.pk,
+                event.instrument.slug,
+                event.instrument.title,
+                state.iso3 if state else None,
+                state.name if state else None,
+                event.type,
+                event.date,
+                event.precision,
+                event.known_from,
+                event.place,
+                event.inferred,
+                event.quote,
+                event.is_paraphrase,
+                event.source.slug,
+                event.source.title,
+                event.source.date,
+                event.note,
+                f"{base_url}{event.pk}/",
+            ]
+
+    return csv_response("events.csv", EVENT_COLUMNS, rows())
+
+
+def export_states(request):
+    base_url = request.build_absolute_uri(reverse("tracker:state_list"))
+
+    def rows():
+        for state in MemberState.objects.order_by("name").iterator(chunk_size=CHUNK_SIZE):
+            yield [
+                state.slug,
+                state.iso3,
+                state.name,
+                state.official_name,
+                state.member_since,
+                state.member_until,
+                f"{base_url}{state.slug}/",
+            ]
+
+    return csv_response("states.csv", STATE_COLUMNS, rows())
+
+
+def export_sources(request):
+    base_url = request.build_absolute_uri(reverse("tracker:source_list"))
+
+    def rows():
+        for source in SourceDocument.objects.defer("text").order_by("-date", "title").iterator(chunk_size=CHUNK_SIZE):
+            yield [
+                source.slug,
+                source.title,
+                source.kind,
+                source.date,
+                source.speaker,
+                source.place,
+                source.url,
+                f"{base_url}{source.slug}/",
+            ]
+
+    return csv_response("sources.csv", SOURCE_COLUMNS, rows())

@@ -1,0 +1,24 @@
+"""The sources: a list of speeches and statements, and each one's full text with its quoted sentences marked."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from tracker.models import SourceDocument
+from tracker.tables import SourceTable
+from tracker.views.paging import configure_table, render_bad_request
+
+
+def source_list(request):
+    sources = SourceDocument.objects.defer("text").annotate(event_count=Count("events"))
+    table = SourceTable(sources)
+    page_form = configure_table(table, request)
+    context = {"table": table, "page_form": page_form, "forms": [page_form]}
+    if not page_form.is_valid():
+        return render_bad_request(request, "tracker/source_list.html", context)
+    return render(request, "tracker/source_list.html", context)
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(SourceDocument, slug=slug)
+    events = source.events.select_related("instrument", "state").order_by("pk")
+    return render(request, "tracker/source_detail.html", {"source": source, "events": events})

@@ -1,0 +1,41 @@
+"""The member states: a list, and one page per state with its status on every instrument and its events."""
+
+from django.shortcuts import get_object_or_404, render
+
+from tracker.forms import AsOfForm
+from tracker.models import Instrument, MemberState
+from tracker.status import status_matrix
+from tracker.tables import StateTable
+from tracker.views.paging import configure_table, render_bad_request
+
+
+def state_list(request):
+    table = StateTable(MemberState.objects.all())
+    page_form = configure_table(table, request)
+    context = {"table": table, "page_form": page_form, "forms": [page_form]}
+    if not page_form.is_valid():
+        return render_bad_request(request, "tracker/state_list.html", context)
+    return render(request, "tracker/state_list.html", context)
+
+
+def state_detail(request, slug):
+    state = get_object_or_404(MemberState, slug=slug)
+    date_form = AsOfForm(request.GET)
+    context = {"state": state, "date_form": date_form, "forms": [date_form]}
+    if not date_form.is_valid():
+        return render_bad_request(request, "tracker/state_detail.html", context)
+
+    as_of = date_form.as_of_date
+    matrix = status_matrix(as_of=as_of, instruments=Instrument.objects.select_related("part_of"), states=[state])
+    events = (
+        state.events.filter(known_from__lte=as_of)
+        .select_related("instrument", "source")
+        .defer("source__text")
+        .order_by("known_from", "instrument__title", "pk")
+    )
+    context |= {
+        "as_of": as_of,
+        "statuses": [(instrument, statuses[0]) for instrument, statuses in matrix.rows()],
+        "events": events,
+    }
+    return render(request, "tracker/state_detail.html", context)
