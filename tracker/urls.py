@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker.proposal_views import propose_view
 from tracker.views import events, exports, instruments, matrix, sources, states
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
@@ -23,6 +24,8 @@ public_patterns = [
 ]
 
 urlpatterns = [
+    # Before admin/: the admin would read "add-from-text" as a source's id.
+    path("admin/tracker/sourcedocument/add-from-text/", admin.site.admin_view(propose_view), name="propose_events"),
     path("admin/", admin.site.urls),
     path("", include((public_patterns, "tracker"))),
 ]
