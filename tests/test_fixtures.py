@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from tests.builders import make_event, make_instrument
 from tracker.models import Event, Instrument, MemberState, SourceDocument, quote_appears_in
 from tracker.record_checks import find_problems
 from tracker.status import Status, status_matrix
@@ -96,6 +97,14 @@ class TestLoading:
         assert not Event.objects.filter(known_from__isnull=True).exists()
         observer = Event.objects.filter(instrument__slug="observer-partner-institutions-instrument").first()
         assert observer.known_from == D(2021, 12, 31)
+
+    def test_records_added_after_loading_get_fresh_ids(self, loaded):
+        # loaddata writes explicit ids; PostgreSQL's sequences must have been moved past them.
+        instrument = make_instrument()
+        event = make_event(instrument=instrument)
+
+        assert instrument.pk > INSTRUMENT_COUNT
+        assert event.pk > EVENT_COUNT
 
     def test_loading_a_second_time_loads_nothing_and_changes_nothing(self, loaded):
         before = list(Event.objects.order_by("pk").values_list("pk", "updated_at", "known_from"))
