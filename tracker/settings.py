@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker.security import FormulaSafeCSV, FormulaSafeXLSX
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -160,6 +162,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 # A bulk import is all or nothing: one bad row rolls the whole file back (issue 5).
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Spreadsheet cells that start with = + - @ or a tab are written as text, never as formulas (issue 7).
+IMPORT_FORMATS = EXPORT_FORMATS = [FormulaSafeCSV, FormulaSafeXLSX]
 
 LOGGING = {
     "version": 1,

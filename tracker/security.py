@@ -1,0 +1,44 @@
+"""Spreadsheet formats for the admin's bulk import and export that cannot carry a formula (issue 7).
+
+django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=",
+which leaves "+", "-", "@" and tab live and changes the text. These formats apply the public
+exports' rule instead (``tracker.exports.neutralise``: a quote mark before a formula character),
+and take that quote mark off again on import, so an exported file re-imports unchanged.
+"""
+
+from import_export.formats import base_formats
+
+from tracker.exports import FORMULA_TRIGGERS, neutralise
+
+
+def _neutralised(dataset):
+    for index, row in enumerate(dataset):
+        dataset[index] = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+    return dataset
+
+
+def _restored(dataset):
+    def restore(cell):
+        if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+            return cell[1:]
+        return cell
+
+    for index, row in enumerate(dataset):
+        dataset[index] = [restore(cell) for cell in row]
+    return dataset
+
+
+class FormulaSafeCSV(base_formats.CSV):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_neutralised(dataset), **kwargs)
+
+    def create_dataset(self, in_stream, **kwargs):
+        return _restored(super().create_dataset(in_stream, **kwargs))
+
+
+class FormulaSafeXLSX(base_formats.XLSX):
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(_neutralised(dataset), **kwargs)
+
+    def create_dataset(self, in_stream):
+        return _restored(super().create_dataset(in_stream))
