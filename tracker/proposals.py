@@ -61,7 +61,9 @@ _CONTINUING = re.compile(
     r"|\bpending ratification\b|\bis being ratified\b",
     re.I,
 )
-_COMPLETED = re.compile(r"\bratification procedures? (?:were|was|have been|has been) completed\b(?! by)", re.I)
+_COMPLETED = re.compile(
+    r"\bratification procedures?\b[^.;]{0,80}? (?:were|was|have been|has been) completed\b(?! by)", re.I
+)
 _THANKS_FOR_RATIFYING = re.compile(
     r"\b(?:work|efforts?) (?:in|on|for) ratifying\b|\bthank\w* [^.]*\bfor ratifying\b", re.I
 )
@@ -76,8 +78,11 @@ _ANAPHORA = re.compile(
 )
 _ALL_THESE = re.compile(r"\ball (?:of )?(?:these|those|the above)\b", re.I)
 _CATAPHORA = re.compile(r":\s*$|\b(?:another|the following) (?:document|instrument|agreement|protocol)\b", re.I)
+_AMENDED_OBJECT = re.compile(r"\b(?:amending|amendments? to|amendment of)\s+(?:the\s+)?$", re.I)
 _YEAR_WORDS = re.compile(r"\b(last year|this year|in (\d{4}))\b", re.I)
-_STATE_LIST_GAP = re.compile(r"^\s*(?:,|;)?\s*(?:and|as well as|or)?\s*(?:by\s+)?(?:the\s+)?$", re.I)
+_STATE_LIST_GAP = re.compile(
+    r"^\s*(?:side|parliament|authorities)?\s*(?:,|;)?\s*(?:and|as well as|or)?\s*(?:by\s+)?(?:the\s+)?$", re.I
+)
 _ALL_MEMBERS = re.compile(r"^\s*(?:by\s+)?all (?:the )?(?:CSTO )?member(?: state)?s\b", re.I)
 _EXCEPT = re.compile(r"^\s*(?:,\s*)?(?:except(?: for)?|but not|with the exception of)\s+(?:the\s+)?", re.I)
 # A title: a capitalised instrument word, a joining word or a quote, then words up to a verb or punctuation.
@@ -179,10 +184,19 @@ class Lexicon:
         kept: dict[int, list[Mention]] = {}
         taken: list[Mention] = []
         for instrument, mention in found:
-            if any(other.start <= mention.start and mention.end <= other.end for other in taken):
+            if any(other.start < mention.end and mention.start < other.end for other in taken):
                 continue
             taken.append(mention)
             kept.setdefault(instrument.pk, []).append(mention)
+        # "Protocol amending the Charter": the Charter is what the protocol amends, not what the sentence is about.
+        for pk, mentions in list(kept.items()):
+            mentions[:] = [
+                m
+                for m in mentions
+                if not (_AMENDED_OBJECT.search(haystack[: m.start]) and any(o.end <= m.start for o in taken))
+            ]
+            if not mentions:
+                del kept[pk]
         return kept
 
 
@@ -457,8 +471,7 @@ def _run_of_states_before(sentence, position, mentions) -> list[MemberState]:
     for state, mention in reversed(mentions):
         if mention.end > position:
             continue
-        gap = sentence[mention.end : position]
-        if not _STATE_LIST_GAP.match(gap) and not re.match(r"^\s*(?:side|parliament|authorities)?\s*$", gap, re.I):
+        if not _STATE_LIST_GAP.match(sentence[mention.end : position]):
             break
         if state not in states:
             states.insert(0, state)

@@ -1,0 +1,426 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from tests.builders import make_event, make_instrument, make_source
+from tracker.models import Event, Instrument, SourceDocument, quote_appears_in
+from tracker.proposal_views import highlight
+from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events, split_sentences
+from tracker.status import status_matrix
+
+SPEECH_DAY = datetime.date(2023, 5, 18)
+RATIFIED, PENDING = Event.Type.RATIFIED, Event.Type.RATIFICATION_PENDING
+
+
+@pytest.fixture
+def instruments(db):
+    peacekeeping = make_instrument(
+        title="Agreement on the CSTO Peacekeeping Activities",
+        short_title="Peacekeeping Agreement",
+        aliases="CSTO Peacekeeping Agreement",
+    )
+    return {
+        "peacekeeping": peacekeeping,
+        "protocol": make_instrument(
+            title="Protocol amending the Agreement on the CSTO Peacekeeping Activities",
+            short_title="Peacekeeping Protocol",
+            kind=Instrument.Kind.PROTOCOL,
+            part_of=peacekeeping,
+            aliases="Protocol amending the CSTO Peacekeeping Agreement",
+        ),
+        "logistics": make_instrument(
+            title="Agreement on joint logistical and medical support for the CSTO Troops",
+            short_title="Logistics Agreement",
+        ),
+        "biosafety": make_instrument(
+            title="Fourth Protocol on Amendments to the Charter of the Collective Security Treaty Organization",
+            short_title="Fourth Protocol",
+            kind=Instrument.Kind.PROTOCOL,
+            aliases="Fourth Protocol amending the Charter (on biosafety)\nFourth Protocol (on biosecurity)",
+        ),
+        "treaty": make_instrument(title="Collective Security Treaty", short_title="CST", kind=Instrument.Kind.TREATY),
+        "charter": make_instrument(
+            title="Charter of the Collective Security Treaty Organization", short_title="CSTO Charter"
+        ),
+        "decision": make_instrument(
+            title="Decision on measures to develop a crisis response system",
+            short_title="Crisis response decision",
+            kind=Instrument.Kind.DECISION,
+            needs_ratification=False,
+        ),
+    }
+
+
+def read(text, day=SPEECH_DAY, **kwargs):
+    return propose_events(text, date=day, **kwargs)
+
+
+def pairs(proposals, event_type=None):
+    """(instrument short title, state ISO code or None, type, inferred) for each proposal."""
+    return {
+        (p.instrument.short_title, p.state.iso3 if p.state else None, p.type, p.inferred)
+        for p in proposals
+        if event_type is None or p.type == event_type
+    }
+
+
+# Sentence patterns from the seed speeches ------------------------------------------------------
+
+
+def test_the_protocol_is_ratified_by_each_state_in_the_list_and_it_refers_back_to_the_last_named_instrument(
+    six_states, instruments
+):
+    text = (
+        "The primary task is the speedy entry into force of the Protocol amending the CSTO Peacekeeping Agreement. "
+        "This document provides for a coordinating state. The Protocol has been ratified by the Republic of Belarus, "
+        "the Russian Federation, the Kyrgyz Republic, and the Republic of Tajikistan."
+    )
+    assert pairs(read(text)) == {
+        ("Peacekeeping Protocol", iso3, RATIFIED, False) for iso3 in ("BLR", "RUS", "KGZ", "TJK")
+    }
+
+
+def test_a_request_to_named_parliaments_to_complete_ratification_makes_them_pending(six_states, instruments):
+    text = (
+        "The Protocol amending the CSTO Peacekeeping Agreement has been ratified by the Republic of Belarus.\n"
+        "In this regard, I request the parliamentarians of the Republic of Armenia and the Republic of Kazakhstan "
+        "to provide assistance in completing national ratification procedures as soon as possible."
+    )
+    assert pairs(read(text), PENDING) == {
+        ("Peacekeeping Protocol", "ARM", PENDING, False),
+        ("Peacekeeping Protocol", "KAZ", PENDING, False),
+    }
+
+
+def test_a_bulleted_list_gives_each_instrument_the_status_in_its_own_parentheses(six_states, instruments):
+    text = (
+        "Dear parliamentarians,\n"
+        "- Agreement on joint logistical and medical support for the CSTO Troops (ratified by the Republic of "
+        "Belarus, the Kyrgyz Republic, and the Republic of Tajikistan);\n"
+        "- Fourth Protocol on Amendments to the Charter of the Collective Security Treaty Organization "
+        "(on biosecurity) (ratified by the Republic of Belarus).\n"
+        "I would ask for your assistance in completing the ratification procedures for all these international "
+        "instruments as soon as possible."
+    )
+    proposals = read(text)
+    assert pairs(proposals, RATIFIED) == {
+        ("Logistics Agreement", "BLR", RATIFIED, False),
+        ("Logistics Agreement", "KGZ", RATIFIED, False),
+        ("Logistics Agreement", "TJK", RATIFIED, False),
+        ("Fourth Protocol", "BLR", RATIFIED, False),
+    }
+    # "All these instruments": pending for every member not named as having ratified, as an inference.
+    assert pairs(proposals, PENDING) == {
+        ("Logistics Agreement", iso3, PENDING, True) for iso3 in ("ARM", "KAZ", "RUS")
+    } | {("Fourth Protocol", iso3, PENDING, True) for iso3 in ("ARM", "KAZ", "KGZ", "RUS", "TJK")}
+
+
+def test_not_ratified_by_two_states_makes_them_pending_and_the_other_members_ratified_by_inference(
+    six_states, instruments
+):
+    text = (
+        "- Agreement on joint logistical and medical support for the CSTO Troops "
+        "(not ratified by the Republic of Armenia and the Republic of Kazakhstan);"
+    )
+    proposals = read(text)
+    assert pairs(proposals, PENDING) == {
+        ("Logistics Agreement", "ARM", PENDING, False),
+        ("Logistics Agreement", "KAZ", PENDING, False),
+    }
+    assert pairs(proposals, RATIFIED) == {
+        ("Logistics Agreement", iso3, RATIFIED, True) for iso3 in ("BLR", "KGZ", "RUS", "TJK")
+    }
+
+
+def test_consideration_continuing_in_parliament_points_forward_to_the_document_named_next(six_states, instruments):
+    text = (
+        "At the same time, another document, the consideration of which at the parliamentary level is continuing, "
+        "is of great importance.\n"
+        "This is the Fourth Protocol amending the Charter of the Collective Security Treaty Organization "
+        "(on biosafety)."
+    )
+    assert pairs(read(text)) == {("Fourth Protocol", iso3, PENDING, True) for iso3 in six_states}
+
+
+def test_ratification_completed_last_year_is_dated_to_that_year_for_every_member(six_states, instruments):
+    text = "Last year, under the Tajik chairmanship, ratification procedures for the CSTO Charter were completed."
+    proposals = read(text, day=datetime.date(2022, 5, 16))
+    assert pairs(proposals) == {("CSTO Charter", iso3, RATIFIED, True) for iso3 in six_states}
+    assert {(p.date, p.precision) for p in proposals} == {(datetime.date(2021, 1, 1), Event.Precision.YEAR)}
+
+
+def test_thanks_for_ratifying_a_list_covers_every_member_unless_the_record_already_shows_them_ratified(
+    six_states, instruments
+):
+    text = (
+        "Thank you for your work in ratifying important international treaties such as:\n"
+        "- Protocol amending the Agreement on the CSTO Peacekeeping Activities;\n"
+        "- Agreement on joint logistical and medical support for the CSTO troops."
+    )
+    day = datetime.date(2023, 12, 19)
+    assert pairs(read(text, day=day)) == {
+        (short, iso3, RATIFIED, True)
+        for short in ("Peacekeeping Protocol", "Logistics Agreement")
+        for iso3 in six_states
+    }
+    earlier = make_source(date=SPEECH_DAY, text="The Protocol has been ratified by Belarus.")
+    make_event(instrument=instruments["protocol"], state=six_states["BLR"], source=earlier, quote=earlier.text)
+
+    with_record = read(text, day=day, record=status_matrix(as_of=day))
+
+    assert ("Peacekeeping Protocol", "BLR", RATIFIED, True) not in pairs(with_record)
+    assert ("Logistics Agreement", "BLR", RATIFIED, True) in pairs(with_record)
+
+
+def test_a_dated_entry_into_force_is_an_instrument_event_on_that_day(six_states, instruments):
+    proposals = read("On September 18, 2003, the CSTO Charter entered into force.", day=datetime.date(2022, 5, 16))
+    assert [(p.instrument, p.state, p.type, p.date, p.precision) for p in proposals] == [
+        (instruments["charter"], None, Event.Type.IN_FORCE, datetime.date(2003, 9, 18), Event.Precision.DAY)
+    ]
+
+
+def test_a_council_decision_signed_or_adopted_is_adopted_and_a_treaty_is_never_adopted_by_the_word_alone(
+    six_states, instruments
+):
+    text = (
+        "Today the Decision on measures to develop a crisis response system was signed by the Council. "
+        "The Charter of the Collective Security Treaty Organization was adopted long ago."
+    )
+    assert pairs(read(text)) == {("Crisis response decision", None, Event.Type.ADOPTED, False)}
+
+
+# Tricky cases ------------------------------------------------------------------------------------
+
+
+def test_a_list_joined_by_and_without_commas_names_both_states(six_states, instruments):
+    proposals = read("The Logistics Agreement has been ratified by Armenia and Belarus.")
+    assert pairs(proposals) == {
+        ("Logistics Agreement", "ARM", RATIFIED, False),
+        ("Logistics Agreement", "BLR", RATIFIED, False),
+    }
+
+
+def test_states_before_the_verb_and_adjectives_count_as_names(six_states, instruments):
+    proposals = read("The Kyrgyz side and Kazakhstan have ratified the Fourth Protocol (on biosecurity).")
+    assert pairs(proposals) == {
+        ("Fourth Protocol", "KGZ", RATIFIED, False),
+        ("Fourth Protocol", "KAZ", RATIFIED, False),
+    }
+
+
+def test_has_not_ratified_is_pending_never_ratified(six_states, instruments):
+    proposals = read("Armenia has not yet ratified the Protocol amending the CSTO Peacekeeping Agreement.")
+    assert ("Peacekeeping Protocol", "ARM", PENDING, False) in pairs(proposals)
+    assert not any(p.state and p.state.iso3 == "ARM" and p.type == RATIFIED for p in proposals)
+
+
+def test_a_state_named_twice_is_proposed_once(six_states, instruments):
+    proposals = read("The Logistics Agreement has been ratified by Belarus, and by the Republic of Belarus.")
+    assert [(p.state.iso3, p.type) for p in proposals] == [("BLR", RATIFIED)]
+
+
+def test_an_instrument_named_by_its_alias_is_found(six_states, instruments):
+    proposals = read("The Fourth Protocol amending the Charter (on biosafety) has been ratified by Russia.")
+    assert pairs(proposals) == {("Fourth Protocol", "RUS", RATIFIED, False)}
+
+
+def test_all_member_states_except_one_makes_that_one_pending(six_states, instruments):
+    proposals = read("The Logistics Agreement has been ratified by all member states except Armenia.")
+    assert pairs(proposals, PENDING) == {("Logistics Agreement", "ARM", PENDING, True)}
+    assert {p.state.iso3 for p in proposals if p.type == RATIFIED} == {"BLR", "KAZ", "KGZ", "RUS", "TJK"}
+
+
+def test_the_treaty_inside_the_organisations_name_is_not_a_mention_of_the_treaty(six_states, instruments):
+    proposals = read("The Collective Security Treaty Organization was ratified by Armenia.")
+    assert not [p for p in proposals if p.instrument == instruments["treaty"]]
+
+
+def test_an_unknown_instrument_like_title_is_offered_as_a_new_instrument(six_states, instruments):
+    proposals = read("The Agreement on cooperation in the field of space exploration was signed by Belarus and Russia.")
+    assert [(p.type, p.new_title, p.instrument) for p in proposals] == [
+        (NEW_INSTRUMENT, "Agreement on cooperation in the field of space exploration", None)
+    ]
+
+
+def test_a_sentence_without_status_wording_proposes_nothing(six_states, instruments):
+    assert read("The Belarusian side presented the Logistics Agreement and the Fourth Protocol at length.") == []
+
+
+def test_every_quote_is_an_exact_piece_of_the_text_and_dated_on_or_before_the_speech(six_states, instruments):
+    text = (
+        "Dear colleagues,\n\n  The Protocol amending the CSTO Peacekeeping Agreement   has been ratified by Armenia.\n"
+        "- Agreement on joint logistical and medical support for the CSTO Troops (ratified by Russia);"
+    )
+    proposals = read(text)
+    assert len(proposals) == 2
+    for proposal in proposals:
+        assert quote_appears_in(proposal.sentence, text)
+        assert (proposal.date, proposal.precision) == (SPEECH_DAY, Event.Precision.ON_OR_BEFORE)
+
+
+def test_sentences_end_at_line_breaks_and_full_stops():
+    text = "First sentence. Second one.\n- A bullet without a stop\nLast"
+    assert split_sentences(text) == ["First sentence.", "Second one.", "- A bullet without a stop", "Last"]
+
+
+def test_highlighting_escapes_the_sentence_and_marks_only_the_matched_words():
+    assert highlight("<b>Belarus</b> & co", [Mention(3, 10)]) == "&lt;b&gt;<mark>Belarus</mark>&lt;/b&gt; &amp; co"
+    assert highlight("short", [Mention(2, 40)]) == "short"
+
+
+# The admin's "Add source from text" --------------------------------------------------------------
+
+SPEECH = (
+    "The Protocol amending the CSTO Peacekeeping Agreement has been ratified by the Republic of Belarus "
+    "and the Russian Federation.\n"
+    "The <Kyrgyz> side noted the Logistics Agreement."
+)
+
+
+def source_fields(**overrides):
+    return {
+        "title": "Statement at the PA Council",
+        "kind": SourceDocument.Kind.SPEECH,
+        "date": "2023-05-18",
+        "speaker": "Secretary General",
+        "place": "Minsk",
+        "url": "",
+        "text": SPEECH,
+    } | overrides
+
+
+def review_rows(response):
+    """The POST data of the review page's rows as the page offers them, all ticked as proposed."""
+    formset = response.context["formset"]
+    data = {
+        "proposals-TOTAL_FORMS": str(formset.total_form_count()),
+        "proposals-INITIAL_FORMS": "0",
+        "proposals-MIN_NUM_FORMS": "0",
+        "proposals-MAX_NUM_FORMS": "1000",
+    }
+    for index, form in enumerate(formset.forms):
+        for name, value in form.initial.items():
+            if value is None or value is False:
+                continue
+            key = f"proposals-{index}-{name}"
+            data[key] = value.pk if hasattr(value, "pk") else ("on" if value is True else str(value))
+    return data
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("chief", "chief@example.org", "pw")
+
+
+@pytest.fixture
+def url():
+    return reverse("propose_events")
+
+
+def test_the_sources_changelist_offers_add_source_from_text(client, superuser, url):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:tracker_sourcedocument_changelist"))
+    assert response.status_code == 200
+    assert url in response.content.decode()
+
+
+def test_proposing_shows_escaped_highlighted_sentences_and_writes_nothing(
+    client, superuser, url, six_states, instruments
+):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<mark>Republic of Belarus</mark>" in page
+    assert "<mark>Protocol amending the CSTO Peacekeeping Agreement</mark>" in page
+    assert len(response.context["formset"].forms) == 2
+    assert SourceDocument.objects.count() == 0 and Event.objects.count() == 0
+
+
+def test_saving_creates_the_source_and_only_the_ticked_events(client, superuser, url, six_states, instruments):
+    client.force_login(superuser)
+    review = client.post(url, source_fields(propose="1"))
+    rows = review_rows(review)
+    del rows["proposals-1-selected"]  # staff untick the Russian Federation
+    rows["proposals-0-inferred"] = "on"  # and correct a field
+
+    response = client.post(url, source_fields(save="1") | rows)
+
+    source = SourceDocument.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tracker_sourcedocument_change", args=[source.pk])
+    event = Event.objects.get()
+    assert (event.instrument, event.state.iso3, event.type, event.inferred) == (
+        instruments["protocol"],
+        "BLR",
+        RATIFIED,
+        True,
+    )
+    assert (event.source, event.date, event.precision) == (source, SPEECH_DAY, Event.Precision.ON_OR_BEFORE)
+    assert source.slug and source.text == SPEECH
+
+
+def test_a_row_that_fails_validation_saves_nothing_and_shows_its_error(client, superuser, url, six_states, instruments):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1")))
+    rows["proposals-1-quote"] = "A sentence the speech never said."
+
+    response = client.post(url, source_fields(save="1") | rows)
+
+    assert response.status_code == 200
+    assert "does not appear in the source" in response.content.decode()
+    assert SourceDocument.objects.count() == 0 and Event.objects.count() == 0
+
+
+def test_the_same_event_ticked_twice_is_refused_without_saving_anything(
+    client, superuser, url, six_states, instruments
+):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1")))
+    rows["proposals-1-state"] = rows["proposals-0-state"]
+
+    response = client.post(url, source_fields(save="1") | rows)
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[1].errors
+    assert SourceDocument.objects.count() == 0 and Event.objects.count() == 0
+
+
+def test_a_ticked_new_instrument_row_asks_for_an_instrument(client, superuser, url, six_states, instruments):
+    client.force_login(superuser)
+    text = "The Agreement on cooperation in the field of space exploration was signed by Belarus."
+    review = client.post(url, source_fields(propose="1", text=text))
+    assert "New instrument?" in review.content.decode()
+    rows = review_rows(review) | {"proposals-0-selected": "on"}
+
+    response = client.post(url, source_fields(save="1", text=text) | rows)
+
+    assert response.status_code == 200
+    assert "Choose the instrument" in response.content.decode()
+    assert SourceDocument.objects.count() == 0
+
+
+def test_a_future_date_or_missing_text_is_a_form_error_not_a_crash(client, superuser, url, six_states):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1", date="2999-01-01", text=""))
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"date", "text"}
+
+
+def test_staff_who_cannot_add_events_and_sources_are_refused(client, url, db):
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="add_sourcedocument"))
+    client.force_login(clerk)
+    assert client.get(url).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="add_event"))
+    clerk = User.objects.get(pk=clerk.pk)  # permissions are cached on the user object
+    client.force_login(clerk)
+    assert client.get(url).status_code == 200
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, url, db):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
