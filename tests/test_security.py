@@ -244,3 +244,72 @@ def test_the_xlsx_export_stores_formula_characters_as_plain_text(hostile_record)
 
     assert all(cell.data_type == "s" for cell in cells)
     assert_no_live_formula([cell.value for cell in cells])
+
+
+# --- HTML escaping ---
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def scripted_record(six_states):
+    """A <script> in an instrument's titles and note, a source's title and text, and an event's quote and note."""
+    instrument = make_instrument(title=f"Treaty {SCRIPT}", short_title=f"T {SCRIPT}", slug="scripted", note=SCRIPT)
+    source = make_source(
+        title=f"Speech {SCRIPT}", slug="scripted-speech", speaker=SCRIPT, text=f"It said {SCRIPT} then."
+    )
+    event = make_event(
+        instrument=instrument,
+        state=six_states["ARM"],
+        source=source,
+        quote=f"said {SCRIPT}",
+        note=SCRIPT,
+        precision=Event.Precision.DAY,
+    )
+    return event
+
+
+def public_pages_showing(event) -> list[str]:
+    return [
+        "/",
+        "/instruments/",
+        f"/instruments/{event.instrument.slug}/",
+        f"/states/{event.state.slug}/",
+        "/events/",
+        f"/events/{event.pk}/",
+        "/sources/",
+        f"/sources/{event.source.slug}/",
+        "/?q=<script>alert(1)</script>",
+        "/events/?sort=<script>",
+    ]
+
+
+def test_every_public_page_escapes_a_script_from_the_database(client, scripted_record):
+    for url in public_pages_showing(scripted_record):
+        response = client.get(url)
+        html = response.content.decode()
+
+        assert response.status_code in (200, 400), url
+        assert "<script>alert" not in html, url
+    # The pages do show the text, escaped, rather than dropping it.
+    detail = client.get(f"/instruments/{scripted_record.instrument.slug}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in detail
+    source = client.get(f"/sources/{scripted_record.source.slug}/").content.decode()
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in source
+
+
+def test_the_admin_escapes_a_script_from_the_database(admin_client, scripted_record):
+    event = scripted_record
+    for url in [
+        "/admin/tracker/event/",
+        f"/admin/tracker/event/{event.pk}/change/",
+        "/admin/tracker/instrument/",
+        f"/admin/tracker/instrument/{event.instrument.pk}/change/",
+        "/admin/tracker/sourcedocument/",
+        f"/admin/tracker/sourcedocument/{event.source.pk}/change/",
+        f"/admin/tracker/event/{event.pk}/history/",
+    ]:
+        response = admin_client.get(url)
+
+        assert response.status_code == 200, url
+        assert "<script>alert" not in response.content.decode(), url
