@@ -199,3 +199,10 @@ def test_with_force_it_writes_beside_a_real_record_and_leaves_that_record_alone(
 def test_impossible_sizes_get_a_clear_error(option, message):
     with pytest.raises(CommandError, match=message):
         generate(**option)
+
+
+def test_instruments_come_in_series_of_fifty_that_the_title_filter_can_select():
+    generate(states=3, instruments=120, events=100)
+
+    assert Instrument.objects.filter(aliases__contains="Series 001").count() == 50
+    assert Instrument.objects.filter(aliases__contains="Series 002").count() == 20

@@ -27,6 +27,7 @@ FIRST_DAY = datetime.date(1992, 5, 15)
 # A fixed last day rather than today, so that a seed gives the same record next year.
 LAST_DAY = datetime.date(2025, 12, 31)
 BATCH_SIZE = 2000
+SERIES_SIZE = 50
 
 SYLLABLES = ("ka", "ri", "to", "ma", "ne", "lo", "su", "va", "de", "bo", "ra", "ti", "an", "el", "or", "us", "in")
 OFFICIAL_FORMS = ["Republic of {}", "Kingdom of {}", "{} Federation", "Democratic Republic of {}", "State of {}"]
@@ -266,7 +267,8 @@ class _Planner:
                 kind=kind,
                 part_of=parent,
                 needs_ratification=needs,
-                aliases=f"{label} of {field}",
+                # Every block of 50 shares a series name, so a page can ask for exactly 50 by its title filter.
+                aliases=f"{label} of {field}\nSeries {(n - 1) // SERIES_SIZE:03d}",
                 eif_rule=rule,
                 eif_threshold=threshold,
                 eif_rule_basis=basis,

@@ -1,0 +1,90 @@
+"""Every public page and export issues as many queries on a record ten times larger (issue 6).
+
+Each test writes a small synthetic record, counts the page's queries, writes
+one ten times larger and asserts the page needs no more. A page whose count
+grows with the data (an N+1 query) fails here long before it is slow in production.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"states": 6, "instruments": 12, "events": 150}
+LARGE = {"states": 20, "instruments": 60, "events": 1500}
+AS_OF = "2025-12-31"
+
+
+def generate(sizes):
+    call_command("generate_synthetic", seed=5, stdout=io.StringIO(), **sizes)
+
+
+def busiest(model, related="events"):
+    """The object with the most events: the one whose page would grow the most."""
+    from django.db.models import Count
+
+    return model.objects.annotate(n=Count(related)).order_by("-n", "pk").first()
+
+
+def events_filter():
+    event = Event.objects.filter(state__isnull=False, type=Event.Type.SIGNED).order_by("pk").first()
+    return {"state": event.state.slug, "type": Event.Type.SIGNED, "sort": "date"}
+
+
+# (name, function giving the URL for the record in the database)
+PAGES = [
+    ("matrix", lambda: reverse("tracker:matrix") + f"?as_of={AS_OF}"),
+    ("matrix compared", lambda: reverse("tracker:matrix") + f"?as_of={AS_OF}&compare=2005-01-01"),
+    ("instrument list", lambda: reverse("tracker:instrument_list")),
+    ("instrument page", lambda: busiest(Instrument).get_absolute_url() + f"?as_of={AS_OF}"),
+    ("state list", lambda: reverse("tracker:state_list")),
+    ("state page", lambda: busiest(MemberState).get_absolute_url() + f"?as_of={AS_OF}"),
+    ("event list", lambda: reverse("tracker:event_list")),
+    ("event list filtered", lambda: _with_query(reverse("tracker:event_list"), events_filter())),
+    ("event list last page", lambda: reverse("tracker:event_list") + "?sort=date&page=9999"),
+    ("event page", lambda: Event.objects.order_by("-pk").first().get_absolute_url()),
+    ("source list", lambda: reverse("tracker:source_list")),
+    ("source page", lambda: busiest(SourceDocument).get_absolute_url()),
+    ("status export", lambda: reverse("tracker:export_status") + f"?as_of={AS_OF}"),
+    ("instruments export", lambda: reverse("tracker:export_instruments")),
+    ("events export", lambda: reverse("tracker:export_events")),
+]
+
+
+def _with_query(url, params):
+    return url + "?" + "&".join(f"{key}={value}" for key, value in params.items())
+
+
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    # A streamed export runs its queries while it is read.
+    if response.streaming:
+        b"".join(response.streaming_content)
+    else:
+        response.content  # noqa: B018
+    return response
+
+
+@pytest.mark.parametrize(("name", "url_for"), PAGES, ids=[name for name, _ in PAGES])
+def test_the_page_needs_no_more_queries_on_a_record_ten_times_larger(
+    client, django_assert_max_num_queries, name, url_for
+):
+    generate(SMALL)
+    small_url = url_for()
+    fetch(client, small_url)  # warm caches (content types, sessions) so both counts are like for like
+    with CaptureQueriesContext(connection) as small:
+        fetch(client, small_url)
+
+    generate(LARGE)
+    assert Event.objects.count() == LARGE["events"]
+    large_url = url_for()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        fetch(client, large_url)
