@@ -1,0 +1,121 @@
+import csv
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.builders import make_instrument
+from tracker.models import Event, SourceDocument
+from tracker.proposals import evaluate_sources
+
+SPEECH = (
+    "Dear parliamentarians,\n"
+    "- Agreement on joint logistical and medical support for the CSTO Troops (ratified by the Republic of Belarus "
+    "and the Kyrgyz Republic);\n"
+    "Thank you for your attention."
+)
+
+
+@pytest.fixture
+def speech_file(tmp_path, six_states):
+    make_instrument(
+        title="Agreement on joint logistical and medical support for the CSTO Troops", short_title="Logistics Agreement"
+    )
+    path = tmp_path / "speech.txt"
+    path.write_text(SPEECH, encoding="utf-8")
+    return path
+
+
+def run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command("propose_events", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_table_lists_each_candidate_with_its_quote_and_writes_nothing(speech_file):
+    output = run(str(speech_file), date="2023-05-18", title="PA Council")
+    lines = output.splitlines()
+    assert lines[0] == "PA Council (2023-05-18)"
+    assert lines[1].split()[:3] == ["type", "instrument", "state"]
+    rows = [line for line in lines if line.startswith("Ratified")]
+    assert len(rows) == 2
+    assert "Belarus" in rows[0] and "2023-05-18" in rows[0] and "on_or_before" in rows[0]
+    assert rows[0].endswith("(ratified by the Republic of Belarus and the Kyrgyz Republic);")
+    assert lines[-1] == "2 proposed events, 0 possible new instruments."
+    assert Event.objects.count() == 0 and SourceDocument.objects.count() == 0
+
+
+def test_csv_output_has_a_header_and_one_full_row_per_candidate(speech_file):
+    rows = list(csv.DictReader(io.StringIO(run(str(speech_file), date="2023-05-18", format="csv"))))
+    assert [(row["instrument"], row["state"], row["type"], row["inferred"]) for row in rows] == [
+        ("Logistics Agreement", "Belarus", "Ratified (internal procedures completed)", "no"),
+        ("Logistics Agreement", "Kyrgyzstan", "Ratified (internal procedures completed)", "no"),
+    ]
+    assert rows[0]["quote"].startswith("- Agreement on joint logistical")
+
+
+@pytest.mark.parametrize(
+    ("args", "options", "message"),
+    [
+        (["missing.txt"], {"date": "2023-05-18"}, "No such file: missing.txt"),
+        (["SPEECH"], {"date": "18.05.2023"}, "not a date written YYYY-MM-DD"),
+        (["SPEECH"], {"date": "2023-02-30"}, "not a date written YYYY-MM-DD"),
+        (["SPEECH"], {}, "Give the speech's date with --date YYYY-MM-DD."),
+        ([], {"date": "2023-05-18"}, "Give the speech's text file, or --evaluate."),
+        (["DIRECTORY"], {"date": "2023-05-18"}, "Cannot read"),
+    ],
+)
+def test_a_bad_file_or_date_is_a_clear_command_error(speech_file, args, options, message):
+    args = [str(speech_file) if a == "SPEECH" else str(speech_file.parent) if a == "DIRECTORY" else a for a in args]
+    with pytest.raises(CommandError, match=re.escape(message)):
+        run(*args, **options)
+
+
+def test_an_empty_file_is_refused(tmp_path, db):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    with pytest.raises(CommandError, match="is empty"):
+        run(str(empty), date="2023-05-18")
+
+
+def test_evaluating_an_empty_database_asks_for_the_record_first(db):
+    with pytest.raises(CommandError, match="load the record first"):
+        run(evaluate=True)
+
+
+# The evaluation on the curated record -------------------------------------------------------------
+
+
+@pytest.fixture
+def record(db):
+    call_command("load_record", stdout=io.StringIO())
+
+
+def ratification_score(scores):
+    pending, ratified = scores[Event.Type.RATIFICATION_PENDING], scores[Event.Type.RATIFIED]
+    matched = pending.matched_proposals + ratified.matched_proposals
+    return matched / (pending.proposed + ratified.proposed), matched / (pending.curated + ratified.curated)
+
+
+def test_the_evaluation_prints_per_type_figures_and_ends_with_overall_precision_and_recall(record):
+    lines = run(evaluate=True).splitlines()
+    assert any(line.startswith("Ratified") for line in lines)
+    assert any(line.startswith("Ratification pending") for line in lines)
+    assert any(line.startswith("ratification (both)") for line in lines)
+    assert re.fullmatch(r"precision: [01]\.\d\d", lines[-2])
+    assert re.fullmatch(r"recall: [01]\.\d\d", lines[-1])
+
+
+def test_each_seed_text_read_alone_finds_nine_in_ten_of_the_curated_ratification_events(record):
+    precision, recall = ratification_score(evaluate_sources(SourceDocument.objects.all()))
+    assert recall >= 0.9
+    # Read alone, "thank you for ratifying these treaties" cannot say which states had not ratified
+    # before: every member is proposed, so precision falls a little short of the record-aware figure.
+    assert precision >= 0.75
+
+
+def test_read_with_the_record_of_earlier_sources_the_proposer_meets_the_issues_targets(record):
+    precision, recall = ratification_score(evaluate_sources(SourceDocument.objects.all(), with_record=True))
+    assert recall >= 0.9
+    assert precision >= 0.8
