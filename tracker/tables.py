@@ -74,7 +74,10 @@ class InstrumentTable(tables.Table):
         return render_to_string("tracker/includes/concluded.html", {"event": self.matrix.concluded_by(record)})
 
     def render_entry_into_force(self, record):
-        return render_to_string("tracker/includes/entry_into_force.html", {"eif": self.matrix.entry_into_force(record)})
+        return render_to_string(
+            "tracker/includes/entry_into_force.html",
+            {"eif": self.matrix.entry_into_force(record), "instrument": record},
+        )
 
 
 class StateTable(tables.Table):

@@ -26,7 +26,9 @@ class MatrixCell:
 
 def matrix(request):
     date_form = AsOfForm(request.GET)
-    filterset = InstrumentFilter(request.GET, queryset=Instrument.objects.select_related("part_of"))
+    # Instruments that need ratification first: theirs are the statuses that differ from state to state.
+    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "title")
+    filterset = InstrumentFilter(request.GET, queryset=instruments)
     context = {
         "date_form": date_form,
         "filterset": filterset,
