@@ -130,7 +130,7 @@ class TestStatus:
         [
             ({"as_of": "31.12.2023"}, "as_of"),
             ({"as_of": "2023-02-30"}, "as_of"),
-            ({"as_of": "9999-01-01"}, "as_of"),
+            ({"as_of": "1700000000"}, "as_of"),
             ({"state": "XYZ"}, "state"),
             ({"state": "kaz;drop"}, "state"),
             ({"instrument": "no-such-instrument"}, "instrument"),

@@ -5,10 +5,12 @@ Every ``url`` is the object's permanent page on the site, absolute.
 """
 
 import datetime
+import re
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
-from tracker.forms import EARLIEST_DATE, LATEST_DATE
 from tracker.models import Event, Instrument, SourceDocument
 from tracker.status import EntryIntoForce, Status
 
@@ -18,6 +20,26 @@ MAX_OFFSET = 1_000_000
 MAX_PAGE_SIZE = 500
 # The largest id a 64-bit primary key holds: a bigger one would overflow the database driver.
 MAX_ID = 2**63 - 1
+
+
+# The record's choices as plain string enums in the schema: two Django "Kind" classes would
+# otherwise collide under one component name in the OpenAPI document.
+EventType = Literal[tuple(Event.Type.values)]
+EventPrecision = Literal[tuple(Event.Precision.values)]
+InstrumentKind = Literal[tuple(Instrument.Kind.values)]
+SourceKind = Literal[tuple(SourceDocument.Kind.values)]
+StatusCode = Literal[tuple(Status.values)]
+
+
+def _iso_date_only(value):
+    # pydantic would also read "0" or "1700000000" as a Unix timestamp; a researcher who wrote
+    # that meant something else, so only YYYY-MM-DD is a date here, as on the site.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Enter a date as YYYY-MM-DD, for example 2023-12-31.")
+    return value
+
+
+QueryDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
 def absolute_url(obj, context) -> str:
@@ -33,12 +55,7 @@ class PageQuery(Schema):
 
 
 class AsOfQuery(Schema):
-    as_of: datetime.date | None = Field(
-        None,
-        ge=EARLIEST_DATE,
-        le=LATEST_DATE,
-        description="The date to compute statuses for, YYYY-MM-DD (default: today).",
-    )
+    as_of: QueryDate | None = Field(None, description="The date to compute statuses for, YYYY-MM-DD (default: today).")
 
 
 class StatusQuery(AsOfQuery):
@@ -53,9 +70,9 @@ class EventQuery(Schema):
 
     state: str | None = Field(None, pattern=SLUG_PATTERN, max_length=100, description="A member state's slug.")
     instrument: str | None = Field(None, pattern=SLUG_PATTERN, max_length=150, description="An instrument's slug.")
-    type: Event.Type | None = Field(None, description="The event type.")
-    date_after: datetime.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Dated on or after.")
-    date_before: datetime.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE, description="Dated on or before.")
+    type: EventType | None = Field(None, description="The event type.")
+    date_after: QueryDate | None = Field(None, description="Dated on or after, YYYY-MM-DD.")
+    date_before: QueryDate | None = Field(None, description="Dated on or before, YYYY-MM-DD.")
     source: str | None = Field(None, pattern=SLUG_PATTERN, max_length=150, description="A source document's slug.")
     inferred: bool | None = Field(None, description="true: only inferred events; false: only stated ones.")
 
@@ -156,7 +173,7 @@ def entry_into_force_data(instrument, eif: EntryIntoForce, as_of: datetime.date)
 
 
 class InstrumentOut(InstrumentRef):
-    kind: Instrument.Kind
+    kind: InstrumentKind
     part_of: str | None = Field(description="Slug of the instrument this one amends or belongs to.")
     needs_ratification: bool
     aliases: list[str]
@@ -177,7 +194,7 @@ class InstrumentOut(InstrumentRef):
 
 
 class SourceOut(SourceRef):
-    kind: SourceDocument.Kind
+    kind: SourceKind
     place: str
     is_synthetic: bool
 
@@ -191,9 +208,9 @@ class EventOut(Schema):
     url: str
     instrument: InstrumentRef
     state: StateRef | None = Field(description="Null for an event of the instrument itself.")
-    type: Event.Type
+    type: EventType
     date: datetime.date = Field(description="As the source gives it; see precision.")
-    precision: Event.Precision
+    precision: EventPrecision
     date_display: str
     known_from: datetime.date = Field(description="The first day the sources support the event.")
     place: str
@@ -216,10 +233,10 @@ class EventOut(Schema):
 class EvidenceOut(Schema):
     event: int
     event_url: str
-    type: Event.Type
+    type: EventType
     date: datetime.date
     date_display: str
-    precision: Event.Precision
+    precision: EventPrecision
     quote: str
     is_paraphrase: bool
     inferred: bool
@@ -237,10 +254,10 @@ class EvidenceOut(Schema):
 class PairStatusOut(Schema):
     instrument: InstrumentRef
     state: StateRef
-    status: Status
+    status: StatusCode
     label: str
     since: datetime.date | None = Field(description="The first day this status holds; null for no_record.")
-    precision: Event.Precision | None
+    precision: EventPrecision | None
     uncertain: bool
     inferred: bool
     computed: bool = Field(description="True where it follows from the entry-into-force rule, not a reported event.")
