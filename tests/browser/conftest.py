@@ -1,0 +1,81 @@
+"""Playwright against pytest-django's live server, on Debian's chromium.
+
+Without /usr/bin/chromium the browser tests skip, saying why, unless
+REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls from it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def curated_site(transactional_db, live_server):
+    call_command("load_record", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"], accept_downloads=True, locale="en-GB")
+    page = context.new_page()
+    # A wedged page should fail the test, not hang CI.
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(browser):
+    """Saves a page at desktop and phone width under test-artifacts/screenshots/ for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(url: str, name: str):
+        for width_name, viewport in VIEWPORTS.items():
+            context = browser.new_context(viewport=viewport, locale="en-GB")
+            shot = context.new_page()
+            response = shot.goto(url)
+            assert response.status == 200, url
+            shot.screenshot(path=str(SCREENSHOTS / f"{name}-{width_name}.png"), full_page=True)
+            context.close()
+
+    return take
