@@ -1,11 +1,13 @@
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils.http import http_date
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.api.freshness import record_last_changed
-from tracker.models import Event, Instrument
+from tracker.models import Event, Instrument, MemberState
 from tracker.status import status_matrix
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +314,32 @@ class TestRecordLastChanged:
         record["events"]["RUS"].delete()
 
         assert record_last_changed() > before
+
+
+class TestOnTheCuratedRecord:
+    def test_kazakhstans_status_on_every_instrument_as_of_the_end_of_2023_with_its_sources(self, client):
+        """The issue's "done when", on the real record in fixtures/."""
+        call_command("load_record", stdout=StringIO())
+        kazakhstan = MemberState.objects.get(iso3="KAZ")
+        matrix = status_matrix(as_of=datetime.date(2023, 12, 31), states=[kazakhstan])
+
+        response = client.get("/api/status?as_of=2023-12-31&state=KAZ")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["count"] == Instrument.objects.count() == len(body["statuses"])
+        rows = status_rows(response)
+        with_evidence = 0
+        for instrument, _, pair in matrix.pairs():
+            row = rows[(instrument.slug, "KAZ")]
+            assert (row["status"], row["since"]) == (pair.code, pair.since.isoformat() if pair.since else None)
+            if pair.event is not None:
+                with_evidence += 1
+                source = pair.event.source
+                assert row["evidence"]["event"] == pair.event.pk
+                assert row["evidence"]["quote"] == pair.event.quote
+                assert (row["evidence"]["source"]["slug"], row["evidence"]["source"]["title"]) == (
+                    source.slug,
+                    source.title,
+                )
+        assert with_evidence > 0

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tracker.api import api
+from tracker.feeds import EventFeed, InstrumentEventFeed, StateEventFeed
 from tracker.proposal_views import propose_view
 from tracker.views import events, exports, instruments, matrix, sources, states
 
@@ -23,9 +25,18 @@ public_patterns = [
     path("export/sources.csv", exports.export_sources, name="export_sources"),
 ]
 
+# Atom feeds of new and changed events (issue 8), in the "feeds" namespace.
+feed_patterns = [
+    path("events.atom", EventFeed(), name="events"),
+    path("instruments/<slug:slug>.atom", InstrumentEventFeed(), name="instrument"),
+    path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
+]
+
 urlpatterns = [
     # Before admin/: the admin would read "add-from-text" as a source's id.
     path("admin/tracker/sourcedocument/add-from-text/", admin.site.admin_view(propose_view), name="propose_events"),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("feeds/", include((feed_patterns, "feeds"))),
     path("", include((public_patterns, "tracker"))),
 ]
