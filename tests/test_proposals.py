@@ -147,7 +147,7 @@ def test_consideration_continuing_in_parliament_points_forward_to_the_document_n
 def test_ratification_completed_last_year_is_dated_to_that_year_for_every_member(six_states, instruments):
     text = "Last year, under the Tajik chairmanship, ratification procedures for the CSTO Charter were completed."
     proposals = read(text, day=datetime.date(2022, 5, 16))
-    assert pairs(proposals) == {("CSTO Charter", iso3, RATIFIED, True) for iso3 in six_states}
+    assert pairs(proposals, RATIFIED) == {("CSTO Charter", iso3, RATIFIED, True) for iso3 in six_states}
     assert {(p.date, p.precision) for p in proposals} == {(datetime.date(2021, 1, 1), Event.Precision.YEAR)}
 
 
@@ -424,3 +424,35 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url, db):
     response = client.get(url)
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_a_membership_list_binds_each_named_member_by_the_charter_as_an_inference(six_states, instruments):
+    instruments["charter"].kind = Instrument.Kind.CHARTER
+    instruments["charter"].save()
+    text = "The members of the Collective Security Treaty Organization are: the Republic of Armenia and Belarus."
+    assert pairs(read(text)) == {
+        ("CSTO Charter", "ARM", Event.Type.IN_FORCE, True),
+        ("CSTO Charter", "BLR", Event.Type.IN_FORCE, True),
+    }
+
+
+def test_a_decision_named_by_its_quoted_title_and_date_is_adopted_that_day(six_states, instruments):
+    text = "In accordance with the CSC decision of 23 November 2022 “On measures to develop a crisis response system”."
+    proposals = read(text)
+    assert [(p.instrument, p.type, p.date, p.precision) for p in proposals] == [
+        (instruments["decision"], Event.Type.ADOPTED, datetime.date(2022, 11, 23), Event.Precision.DAY)
+    ]
+
+
+def test_implementing_a_decision_shows_it_was_adopted_by_inference(six_states, instruments):
+    proposals = read("We are implementing the Decision on measures to develop a crisis response system.")
+    assert pairs(proposals) == {("Crisis response decision", None, Event.Type.ADOPTED, True)}
+
+
+def test_ratification_completed_by_every_member_puts_the_instrument_in_force_by_inference(six_states, instruments):
+    text = "Last year ratification procedures for the Logistics Agreement were completed."
+    proposals = read(text, day=datetime.date(2022, 5, 16))
+    in_force = [p for p in proposals if p.type == Event.Type.IN_FORCE]
+    assert [(p.state, p.inferred, p.date, p.precision) for p in in_force] == [
+        (None, True, datetime.date(2021, 1, 1), Event.Precision.YEAR)
+    ]

@@ -45,6 +45,7 @@ SHORT_NAME_LENGTH = 12
 
 NEW_INSTRUMENT = "new_instrument"
 
+_MONTHS_RE = "January|February|March|April|May|June|July|August|September|October|November|December"
 _RATIFIED_BY = re.compile(
     r"\b(?:ratified|ratification procedures? (?:were|was|have been|has been) completed) by\b", re.I
 )
@@ -68,8 +69,17 @@ _THANKS_FOR_RATIFYING = re.compile(
     r"\b(?:work|efforts?) (?:in|on|for) ratifying\b|\bthank\w* [^.]*\bfor ratifying\b", re.I
 )
 _IN_FORCE = re.compile(r"\b(?:entered|came|has come|have come|comes) into force\b", re.I)
-_SIGNED = re.compile(r"\b(?:was|were|has been|have been) signed\b|\bsigned (?:the|a|an)\b", re.I)
-_ADOPTED = re.compile(r"\b(?:adopted|approved)\b|\badoption of\b", re.I)
+_SIGNED = re.compile(r"\b(?:was|were|has been|have been)(?: also| already)? signed\b|\bsigned (?:the|a|an)\b", re.I)
+_ADOPTED = re.compile(r"\b(?:adopted|approved|decided)\b|\badoption of\b", re.I)
+_DECISION_OF = re.compile(rf"\b(?:decision|declaration|statement)s? of \d{{1,2}} (?:{_MONTHS_RE}) \d{{4}}\b", re.I)
+# Carrying out a decision or a plan shows it was adopted, though the text does not say so.
+_IMPLEMENTED = re.compile(r"\bimplement(?:ing|ation of|ation plan)\b", re.I)
+# Being a member of the Organisation means being bound by its founding charter.
+_MEMBERSHIP = re.compile(
+    r"\b(?:members|member states) of (?:the )?(?:CSTO|Collective Security Treaty Organi[sz]ation|Organi[sz]ation)"
+    r" (?:are|include)\b|\b(?:CSTO|Collective Security Treaty Organi[sz]ation) (?:includes|comprises)\b",
+    re.I,
+)
 _ANY_CUE = re.compile(r"ratif|\bsign|adopt|approv|into force", re.I)
 _ANAPHORA = re.compile(
     r"\b(?:the|this|these|that|those|it|its)\b(?: \w+)? (?:protocols?|agreements?|documents?|treaty|treaties|"
@@ -81,7 +91,7 @@ _CATAPHORA = re.compile(r":\s*$|\b(?:another|the following) (?:document|instrume
 _AMENDED_OBJECT = re.compile(r"\b(?:amending|amendments? to|amendment of)\s+(?:the\s+)?$", re.I)
 _YEAR_WORDS = re.compile(r"\b(last year|this year|in (\d{4}))\b", re.I)
 _STATE_LIST_GAP = re.compile(
-    r"^\s*(?:side|parliament|authorities)?\s*(?:,|;)?\s*(?:and|as well as|or)?\s*(?:by\s+)?(?:the\s+)?$", re.I
+    r"^\s*(?:side|parliament|authorities)?\s*(?:,|;|:)?\s*(?:and|as well as|or)?\s*(?:by\s+)?(?:the\s+)?$", re.I
 )
 _ALL_MEMBERS = re.compile(r"^\s*(?:by\s+)?all (?:the )?(?:CSTO )?member(?: state)?s\b", re.I)
 _EXCEPT = re.compile(r"^\s*(?:,\s*)?(?:except(?: for)?|but not|with the exception of)\s+(?:the\s+)?", re.I)
@@ -91,7 +101,7 @@ _INSTRUMENT_LIKE = re.compile(
     r"Regulations?|Statute|Policy|Plan|Road Map)(?: (?:on|of|amending|to|for|about)\b| ?[\"“«])"
     r"(?:(?! (?:was|were|is|are|has|have|had|will|which|that)\b)[^.;:()])+"
 )
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = _MONTHS_RE
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}),? (\d{{4}})\b")
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTHS}) (\d{{1,2}}),? (\d{{4}})\b")
 
@@ -152,9 +162,9 @@ class Lexicon:
         self.instruments = {instrument.pk: instrument for instrument in instruments}
         self.states = list(states)
         self.instrument_names = [
-            (instrument, _normalise(name))
+            (instrument, _normalise(name).strip())
             for instrument in self.instruments.values()
-            for name in {instrument.title, instrument.short_title, *instrument.alias_list}
+            for name in _names_of(instrument)
             if name.strip()
         ]
         words = []
@@ -198,6 +208,14 @@ class Lexicon:
             if not mentions:
                 del kept[pk]
         return kept
+
+
+def _names_of(instrument: Instrument) -> set[str]:
+    """Its titles and aliases, and a quoted title inside them ("Decision “On measures ...”"), which texts
+    often give alone."""
+    names = {instrument.title, instrument.short_title, *instrument.alias_list}
+    quoted = {q for name in names for q in re.findall(r"[“\"«]([^”\"»]+)[”\"»]", name) if len(q.split()) >= 4}
+    return names | quoted
 
 
 def propose_events(
@@ -250,6 +268,8 @@ class _Reader:
         named = list(sentence.instruments)
         for cue_type, cue in _cues(sentence.text):
             targets = self._instruments_for(sentence, cue, cue_type, following)
+            if cue_type == "membership":
+                targets = [pk for pk, i in self.lexicon.instruments.items() if i.kind == Instrument.Kind.CHARTER]
             for instrument_pk in targets:
                 self._propose(sentence, self.lexicon.instruments[instrument_pk], cue_type, cue)
         if named and self.list_cue and len(self.proposals) == proposed_before:
@@ -292,17 +312,23 @@ class _Reader:
         if cue_type == "complete" and not named:
             # "I request the parliamentarians of A and B to ... complete ratification": the addressees.
             named = list(dict.fromkeys(state for state, _ in sentence.states))
-        if cue_type in {"in_force", "signed", "adopted"} and not named:
+        if cue_type in {"in_force", "signed", "adopted", "implemented"} and not named:
             if cue_type == "signed" and not instrument.needs_ratification:
                 cue_type = "adopted"
+            if cue_type in {"adopted", "implemented"} and instrument.needs_ratification:
+                return  # a treaty binds on ratification, not on the word "adopted"
             exact = _exact_date(text)
-            if exact and exact <= self.date:
+            if exact and exact <= self.date and cue_type != "implemented":
                 date, precision = exact, Event.Precision.DAY
-            event_type = {"in_force": Event.Type.IN_FORCE, "signed": Event.Type.SIGNED, "adopted": Event.Type.ADOPTED}
-            if cue_type == "adopted" and instrument.needs_ratification:
-                return
-            self._add(text, event_type[cue_type], date, precision, instrument, None, False, instrument_marks)
+            event_type = {"in_force": Event.Type.IN_FORCE, "signed": Event.Type.SIGNED}.get(
+                cue_type, Event.Type.ADOPTED
+            )
+            inferred = cue_type == "implemented"
+            self._add(text, event_type, date, precision, instrument, None, inferred, instrument_marks)
             return
+        if cue_type == "completed" and not named:
+            # Every member has completed ratification: the instrument is in force, as an inference.
+            self._add(text, Event.Type.IN_FORCE, date, precision, instrument, None, True, instrument_marks)
         marks = {state.pk: mention for state, mention in sentence.states}
         stated_type, rest_type = {
             "ratified": (Event.Type.RATIFIED, None),
@@ -314,12 +340,17 @@ class _Reader:
             "signed": (Event.Type.SIGNED, None),
             "in_force": (Event.Type.IN_FORCE, None),
             "adopted": (Event.Type.ADOPTED, None),
+            "membership": (Event.Type.IN_FORCE, None),
         }[cue_type]
+        inferred = cue_type == "membership"
+        if inferred and not named:
+            return
         if named and not all_members:
             for state in named:
-                self._add(
-                    text, stated_type, date, precision, instrument, state, False, (*instrument_marks, marks[state.pk])
-                )
+                if inferred and self._bound(instrument, state):
+                    continue  # a membership list repeats what the record already holds
+                state_marks = (*instrument_marks, marks[state.pk])
+                self._add(text, stated_type, date, precision, instrument, state, inferred, state_marks)
             if rest_type:
                 for state in self._implied(instrument, named):
                     self._add(text, rest_type, date, precision, instrument, state, True, instrument_marks)
@@ -341,9 +372,13 @@ class _Reader:
     def _implied(self, instrument, named) -> list[MemberState]:
         """The members a sentence implies without naming them, less those the record shows as bound already."""
         others = self._others(named)
+        return [state for state in others if not self._bound(instrument, state)]
+
+    def _bound(self, instrument, state) -> bool:
+        """Whether the record already shows the state as ratified or bound (never, without a record)."""
         if self.record is None or instrument.pk not in self.record.histories:
-            return others
-        return [state for state in others if self.record.status(instrument, state).code not in BOUND_STATUSES]
+            return False
+        return self.record.status(instrument, state).code in BOUND_STATUSES
 
     def _others(self, states):
         excluded = {state.pk for state in states}
@@ -423,8 +458,10 @@ def _cues(sentence: str) -> list[tuple[str, re.Match]]:
         ("signed", _SIGNED),
     ):
         cues += [(cue_type, m) for m in pattern.finditer(sentence) if free(m)]
+    cues += [("membership", m) for m in _MEMBERSHIP.finditer(sentence)]
     if not any(cue_type in _RATIFICATION_CUES for cue_type, _ in cues):
-        cues += [("adopted", m) for m in _ADOPTED.finditer(sentence)][:1]
+        for cue_type, pattern in (("adopted", _ADOPTED), ("adopted", _DECISION_OF), ("implemented", _IMPLEMENTED)):
+            cues += [(cue_type, m) for m in pattern.finditer(sentence)][:1]
     return sorted(cues, key=lambda pair: pair[1].start())
 
 
