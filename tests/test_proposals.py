@@ -456,3 +456,17 @@ def test_ratification_completed_by_every_member_puts_the_instrument_in_force_by_
     assert [(p.state, p.inferred, p.date, p.precision) for p in in_force] == [
         (None, True, datetime.date(2021, 1, 1), Event.Precision.YEAR)
     ]
+
+
+def test_the_review_leaves_out_states_the_record_already_shows_as_ratified(
+    client, superuser, url, six_states, instruments
+):
+    earlier = make_source(date=SPEECH_DAY, text="The Logistics Agreement has been ratified by Belarus.")
+    make_event(instrument=instruments["logistics"], state=six_states["BLR"], source=earlier, quote=earlier.text)
+    client.force_login(superuser)
+    text = "Thank you for your work in ratifying the Logistics Agreement."
+
+    response = client.post(url, source_fields(propose="1", date="2023-12-19", text=text))
+
+    states = {form.initial["state"].iso3 for form in response.context["formset"].forms}
+    assert states == {"ARM", "KAZ", "KGZ", "RUS", "TJK"}

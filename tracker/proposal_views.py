@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events
+from tracker.status import status_matrix
 
 REQUIRED_PERMISSIONS = ("tracker.add_event", "tracker.add_sourcedocument")
 
@@ -189,7 +190,8 @@ def propose_view(request):
         messages.error(request, _("Nothing was saved: correct the rows marked below."))
     else:
         data = source_form.cleaned_data
-        proposals = propose_events(data["text"], date=data["date"])
+        # The record as it stands lets the proposer skip states a vague mention adds nothing for.
+        proposals = propose_events(data["text"], date=data["date"], record=status_matrix(as_of=data["date"]))
         formset = ProposalFormSet(initial=initial_rows(proposals), prefix="proposals")
     return render(
         request,
