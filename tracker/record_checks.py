@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from tracker.models import Event, quote_appears_in
+from tracker.models import Event, normalise_whitespace
 
 RATIFICATION_TYPES = {Event.Type.RATIFIED, Event.Type.NOTIFIED}
 ORDERED_TYPES = RATIFICATION_TYPES | {Event.Type.SIGNED, Event.Type.IN_FORCE}
@@ -48,7 +48,7 @@ def find_problems(events: Iterable[Event] | None = None) -> list[Problem]:
     """The problems of the whole record, or of ``events`` (a queryset or a list).
 
     Orders are checked against every event of the same instrument in the
-    database, so a subset is judged with the whole record. Two queries at
+    database, so a subset is judged with the whole record. Three queries at
     most, whatever the number of events.
     """
     if events is None:
@@ -70,7 +70,8 @@ def problems_for_event(event: Event) -> list[Problem]:
 
 
 def _with_relations(events):
-    return events.select_related("instrument", "state", "source")
+    # Sources are fetched once each, not once per event: their texts can be long.
+    return events.select_related("instrument", "state").prefetch_related("source")
 
 
 def _load(events: Iterable[Event]) -> list[Event]:
@@ -123,15 +124,20 @@ def definitely_before(later_step: Event, earlier_step: Event) -> bool:
 
 def _problems(flagged: list[Event], order_events: list[Event]) -> list[Problem]:
     problems: list[Problem] = []
+    texts: dict[int, str] = {}
     for event in flagged:
-        problems.extend(_single_event_problems(event))
+        problems.extend(_single_event_problems(event, texts))
     problems.extend(_order_problems({id(event) for event in flagged}, order_events))
     return problems
 
 
-def _single_event_problems(event: Event) -> list[Problem]:
+def _single_event_problems(event: Event, texts: dict[int, str] | None = None) -> list[Problem]:
+    """``texts`` caches each source's normalised text, so a long text is normalised once per check."""
+    texts = {} if texts is None else texts
     problems = []
     source = event.source
+    if source.pk not in texts or source.pk is None:
+        texts[source.pk] = normalise_whitespace(source.text)
     if event.date > source.date:
         problems.append(
             Problem(
@@ -141,7 +147,7 @@ def _single_event_problems(event: Event) -> list[Problem]:
                 " the future.",
             )
         )
-    if not event.is_paraphrase and not quote_appears_in(event.quote, source.text):
+    if not event.is_paraphrase and normalise_whitespace(event.quote) not in texts[source.pk]:
         problems.append(
             Problem(
                 event,
