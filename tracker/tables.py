@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ class EventTable(tables.Table):
     date = tables.Column(verbose_name=_("Date"), order_by=("known_from", "pk"), attrs={"td": {"class": "nowrap"}})
     instrument = tables.Column(verbose_name=_("Instrument"), linkify=True, order_by=("instrument__short_title",))
     state = tables.Column(
-        verbose_name=_("Member state"), linkify=True, order_by=("state__name",), default=_("All (instrument)")
+        verbose_name=_("Member state"), linkify=True, order_by=("state__name",), default=_("The instrument itself")
     )
     type = tables.Column(verbose_name=_("Event"))
     quote = tables.Column(verbose_name=_("Quote"), orderable=False)
@@ -40,13 +41,17 @@ class EventTable(tables.Table):
         empty_text = _("No events match these filters.")
 
     def render_date(self, record):
-        return record.date_display
+        return render_to_string("tracker/includes/event_date.html", {"event": record})
 
     def render_quote(self, value):
         return format_html("<q>{}</q>", Truncator(value).words(30))
 
     def render_source(self, record):
-        return format_html("{}<br><small>{}</small>", record.source.title, record.source.date.isoformat())
+        return format_html(
+            '{}<br><small class="nowrap">{}</small>',
+            Truncator(record.source.title).words(10),
+            date_format(record.source.date, "j M Y"),
+        )
 
 
 class InstrumentTable(tables.Table):

@@ -27,7 +27,7 @@ class MatrixCell:
 def matrix(request):
     date_form = AsOfForm(request.GET)
     # Instruments that need ratification first: theirs are the statuses that differ from state to state.
-    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "title")
+    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "short_title")
     filterset = InstrumentFilter(request.GET, queryset=instruments)
     context = {
         "date_form": date_form,
