@@ -18,6 +18,10 @@ def _neutralised(dataset):
 
 
 def _restored(dataset):
+    if not dataset.headers or not any(str(header or "").strip() for header in dataset.headers):
+        # Without this, django-import-export fails deep inside with a TypeError (a 500).
+        raise ValueError("The file has no header row naming its columns.")
+
     def restore(cell):
         if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
             return cell[1:]

@@ -1,6 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
@@ -27,7 +29,12 @@ class Command(BaseCommand):
             held = ", ".join(f"{count} {name}" for name, count in existing.items() if count)
             self.stdout.write(f"The database already holds a record ({held}); nothing loaded. Use --replace to force.")
             return
-        with transaction.atomic():
-            call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
+        try:
+            with transaction.atomic():
+                call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
+        except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError, TypeError) as error:
+            # A broken fixture file is an operator's problem to fix: say which, not a traceback (issue 7).
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise CommandError(f"The record could not be loaded, so nothing was loaded: {reason}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in models)
         self.stdout.write(self.style.SUCCESS(f"Loaded the CSTO record: {counts}."))
