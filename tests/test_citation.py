@@ -98,7 +98,7 @@ def test_the_event_page_offers_its_citation_to_copy(client, ratification):
     page = client.get(ratification.get_absolute_url()).content.decode()
 
     expected = cite_event(ratification, access_date=timezone.localdate(), base_url="http://testserver/")
-    assert f'<textarea id="cite-event" readonly rows="4" cols="80">{escape(expected)}</textarea>' in page
+    assert f'<textarea id="cite-event" readonly rows="4">{escape(expected)}</textarea>' in page
 
 
 def test_the_instrument_page_offers_a_citation_for_each_states_status(client, ratification, six_states):
