@@ -6,6 +6,7 @@ Statuses shown here come from ``tracker.status``; record problems from
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
@@ -105,21 +107,34 @@ class EventInline(admin.TabularInline):
     form = EventForm
     formset = EventInlineFormSet
     autocomplete_fields = ["instrument", "state", "source"]
-    readonly_fields = ["known_from"]
     show_change_link = True
+
+    class Media:
+        css = {"all": ["admin/tracker/event_rows.css"]}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
+            # A row of a table has no room for add/change/delete/view icons beside each choice;
+            # the row's own link opens the full event.
+            field.widget.can_add_related = field.widget.can_change_related = False
+            field.widget.can_delete_related = field.widget.can_view_related = False
+        if db_field.name == "quote":
+            field.widget = forms.Textarea(attrs={"rows": 3, "cols": 50})
+        return field
 
 
 class SourceEventInline(EventInline):
     """The quick way in: having read a speech, record what it says, one row per state."""
 
-    fields = ["instrument", "state", "type", "date", "precision", "quote", "is_paraphrase", "inferred", "known_from"]
+    fields = ["instrument", "state", "type", "date", "precision", "quote", "is_paraphrase", "inferred"]
     extra = 3
     verbose_name = _("event this source reports")
     verbose_name_plural = _("events this source reports")
 
 
 class InstrumentEventInline(EventInline):
-    fields = ["state", "type", "date", "precision", "source", "quote", "is_paraphrase", "inferred", "known_from"]
+    fields = ["state", "type", "date", "precision", "source", "quote", "is_paraphrase", "inferred"]
     extra = 1
     verbose_name_plural = _("events of this instrument")
 
@@ -168,19 +183,8 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     form = EventForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]
-    list_display = [
-        "__str__",
-        "instrument",
-        "state",
-        "type",
-        "date",
-        "precision",
-        "known_from",
-        "source",
-        "inferred",
-        "is_paraphrase",
-    ]
-    list_display_links = ["__str__"]
+    # The link column is the short date: the admin keeps it on one line, and a long title there squeezes the rest.
+    list_display = ["when", "instrument_title", "state", "type", "source_title", "inferred"]
     list_filter = [
         RecordCheckFilter,
         "type",
@@ -205,6 +209,18 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), RecordCheckColumn()]
+
+    @admin.display(description=_("date"), ordering="date")
+    def when(self, event):
+        return event.date_display.replace(" ", "\N{NO-BREAK SPACE}")
+
+    @admin.display(description=_("instrument"), ordering="instrument__title")
+    def instrument_title(self, event):
+        return Truncator(str(event.instrument)).chars(50)
+
+    @admin.display(description=_("source"), ordering="source__date")
+    def source_title(self, event):
+        return Truncator(event.source.title).chars(40)
 
     def get_queryset(self, request):
         # The source text can be long and is never shown in the list.
@@ -291,7 +307,7 @@ def since_display(status) -> str:
     if status.since is None:
         return ""
     if status.precision == Event.Precision.ON_OR_BEFORE:
-        return f"≤ {status.since:%d.%m.%Y}"
+        return f"≤\N{NO-BREAK SPACE}{status.since:%d.%m.%Y}"
     if status.precision == Event.Precision.MONTH:
         return f"{status.since:%m.%Y}"
     if status.precision == Event.Precision.YEAR:
