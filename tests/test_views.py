@@ -9,7 +9,9 @@ from django.urls import reverse
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.status import instrument_history
 from tracker.templatetags.tracker_extras import highlighted_text
+from tracker.timeline import build_timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +268,50 @@ class TestTheInstrumentPage:
         assert "Fourth Protocol amending the Charter" in text
         assert "Signed 23 Nov 2022, Yerevan" in text
         assert "Binds on adoption" in text
+
+
+class TestTheTimeline:
+    def test_each_state_gets_a_lane_with_one_segment_per_status_in_date_order(self, record):
+        belarus = record["states"]["BLR"]
+        make_event(
+            instrument=record["protocol"],
+            state=belarus,
+            source=make_source(date=D(2022, 12, 1), text="Belarus signed it."),
+            type=Event.Type.SIGNED,
+            quote="Belarus signed it",
+        )
+        as_of = D(2024, 1, 1)
+        states = list(record["states"].values())
+
+        timeline = build_timeline(instrument_history(record["protocol"], as_of=as_of), states, as_of=as_of)
+
+        assert [lane.name for lane in timeline.lanes] == [state.name for state in states]
+        lane = next(lane for lane in timeline.lanes if lane.name == "Belarus")
+        assert [segment.code for segment in lane.segments] == ["signed", "ratified"]
+        signed, ratified = lane.segments
+        assert signed.end == ratified.start == D(2023, 5, 18)
+        assert signed.x < ratified.x
+        assert ratified.x + ratified.width <= timeline.label_width + timeline.plot_width + 0.1
+        assert ratified.uncertain
+        assert timeline.start == D(2022, 1, 1)
+        assert timeline.end == as_of
+        assert not next(lane for lane in timeline.lanes if lane.name == "Armenia").segments
+
+    def test_entry_into_force_is_marked_when_it_falls_in_the_range(self, record):
+        charter = record["charter"]
+        source = make_source(date=D(2020, 1, 1), text="The Charter entered into force.")
+        make_event(instrument=charter, source=source, type=Event.Type.IN_FORCE, date=D(2019, 6, 1), precision="day")
+        make_event(
+            instrument=charter, state=record["states"]["ARM"], source=source, date=D(2019, 1, 1), precision="day"
+        )
+        as_of = D(2024, 1, 1)
+
+        timeline = build_timeline(
+            instrument_history(charter, as_of=as_of), list(record["states"].values()), as_of=as_of
+        )
+
+        assert timeline.entry_into_force_x is not None
+        assert timeline.label_width < timeline.entry_into_force_x < timeline.label_width + timeline.plot_width
 
 
 class TestTheStatePage:

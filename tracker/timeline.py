@@ -16,6 +16,7 @@ LANE_GAP = 6
 AXIS_HEIGHT = 26
 # A segment narrower than this has no room for its label; its <title> still names it.
 MIN_LABELLED_WIDTH = 70
+RIGHT_MARGIN = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +67,12 @@ class Timeline:
     height: int
     label_width: int
     plot_bottom: float
+    # Where the instrument's entry into force falls, if it does within the drawn range.
+    entry_into_force_x: float | None = None
+
+    @property
+    def plot_width(self) -> int:
+        return self.width - self.label_width - RIGHT_MARGIN
 
     @property
     def is_empty(self) -> bool:
@@ -80,7 +87,7 @@ def build_timeline(history: InstrumentHistory, states, *, as_of: datetime.date) 
     start = datetime.date(first.year, 1, 1) if first < as_of else as_of - datetime.timedelta(days=365)
     end = max(as_of, start + datetime.timedelta(days=1))
     span = (end - start).days
-    plot_width = WIDTH - LABEL_WIDTH - 10
+    plot_width = WIDTH - LABEL_WIDTH - RIGHT_MARGIN
 
     def x_of(day: datetime.date) -> float:
         return round(LABEL_WIDTH + plot_width * (day - start).days / span, 1)
@@ -109,6 +116,7 @@ def build_timeline(history: InstrumentHistory, states, *, as_of: datetime.date) 
         lanes.append(Lane(name=state.name, y=y, segments=segments))
 
     height = AXIS_HEIGHT + len(states) * (LANE_HEIGHT + LANE_GAP)
+    eif_date = history.entry_into_force.date
     return Timeline(
         start=start,
         end=end,
@@ -118,6 +126,7 @@ def build_timeline(history: InstrumentHistory, states, *, as_of: datetime.date) 
         height=height,
         label_width=LABEL_WIDTH,
         plot_bottom=height,
+        entry_into_force_x=x_of(eif_date) if eif_date and start <= eif_date <= end else None,
     )
 
 
