@@ -94,7 +94,7 @@ class Command(BaseCommand):
             raise CommandError(f"--date {value!r} is not a date written YYYY-MM-DD.") from error
 
     def write_table(self, rows):
-        widths = [12, 30, 12, 10, 12, 8]
+        widths = [22, 30, 12, 10, 12, 8]
         # Every column but the quote is clipped to its width; the quote runs on in full.
         clipped = [[_clip(cell, w) for cell, w in zip(row, widths, strict=False)] for row in rows]
         for row, full in zip([COLUMNS, *clipped], [COLUMNS, *rows], strict=True):
