@@ -470,3 +470,14 @@ def test_the_review_leaves_out_states_the_record_already_shows_as_ratified(
 
     states = {form.initial["state"].iso3 for form in response.context["formset"].forms}
     assert states == {"ARM", "KAZ", "KGZ", "RUS", "TJK"}
+
+
+def test_the_paste_form_opens_and_edit_returns_to_it_with_the_text_kept(client, superuser, url, six_states):
+    client.force_login(superuser)
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, source_fields(edit="1"))
+
+    assert response.status_code == 200
+    assert response.context["form"]["text"].value() == SPEECH
+    assert "formset" not in response.context
