@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
 TABLE_TEMPLATE = "tracker/includes/table.html"
+# Columns a phone leaves out, so that the rest fit without scrolling sideways.
+WIDE_ONLY = {"th": {"class": "wide-only"}, "td": {"class": "wide-only"}}
+DATE_FORMAT = "j M Y"
 
 
 class EventTable(tables.Table):
@@ -50,14 +53,16 @@ class EventTable(tables.Table):
         return format_html(
             '{}<br><small class="nowrap">{}</small>',
             Truncator(record.source.title).words(10),
-            date_format(record.source.date, "j M Y"),
+            date_format(record.source.date, DATE_FORMAT),
         )
 
 
 class InstrumentTable(tables.Table):
     title = tables.Column(verbose_name=_("Instrument"), linkify=lambda record: record.get_absolute_url())
-    kind = tables.Column(verbose_name=_("Kind"))
-    part_of = tables.Column(verbose_name=_("Amends or belongs to"), linkify=True, order_by=("part_of__title",))
+    kind = tables.Column(verbose_name=_("Kind"), attrs=WIDE_ONLY)
+    part_of = tables.Column(
+        verbose_name=_("Amends or belongs to"), linkify=True, order_by=("part_of__title",), attrs=WIDE_ONLY
+    )
     needs_ratification = tables.BooleanColumn(verbose_name=_("Needs ratification"), yesno=(_("yes"), _("no")))
     concluded = tables.Column(verbose_name=_("Signed or adopted"), orderable=False, empty_values=())
     entry_into_force = tables.Column(verbose_name=_("Entry into force"), orderable=False, empty_values=())
@@ -87,10 +92,10 @@ class InstrumentTable(tables.Table):
 
 class StateTable(tables.Table):
     name = tables.Column(verbose_name=_("Member state"), linkify=True)
-    official_name = tables.Column(verbose_name=_("Official name"))
+    official_name = tables.Column(verbose_name=_("Official name"), attrs=WIDE_ONLY)
     iso3 = tables.Column(verbose_name=_("ISO code"))
-    member_since = tables.DateColumn(verbose_name=_("Member since"), default="—")
-    member_until = tables.DateColumn(verbose_name=_("Member until"), default="—")
+    member_since = tables.DateColumn(DATE_FORMAT, verbose_name=_("Member since"), default="—")
+    member_until = tables.DateColumn(DATE_FORMAT, verbose_name=_("Member until"), default="—")
 
     class Meta:
         model = MemberState
@@ -102,11 +107,11 @@ class StateTable(tables.Table):
 
 
 class SourceTable(tables.Table):
-    date = tables.DateColumn(verbose_name=_("Date"), attrs={"td": {"class": "nowrap"}})
+    date = tables.DateColumn(DATE_FORMAT, verbose_name=_("Date"), attrs={"td": {"class": "nowrap"}})
     title = tables.Column(verbose_name=_("Title"), linkify=True)
-    kind = tables.Column(verbose_name=_("Kind"))
-    speaker = tables.Column(verbose_name=_("Speaker"))
-    place = tables.Column(verbose_name=_("Place"))
+    kind = tables.Column(verbose_name=_("Kind"), attrs=WIDE_ONLY)
+    speaker = tables.Column(verbose_name=_("Speaker"), attrs=WIDE_ONLY)
+    place = tables.Column(verbose_name=_("Place"), attrs=WIDE_ONLY)
     event_count = tables.Column(verbose_name=_("Events"))
 
     class Meta:

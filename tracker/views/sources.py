@@ -9,7 +9,7 @@ from tracker.views.paging import configure_table, render_bad_request
 
 
 def source_list(request):
-    sources = SourceDocument.objects.defer("text").annotate(event_count=Count("events"))
+    sources = SourceDocument.objects.defer("text").annotate(event_count=Count("events")).order_by("-date", "title")
     table = SourceTable(sources)
     page_form = configure_table(table, request)
     context = {"table": table, "page_form": page_form, "forms": [page_form]}

@@ -26,7 +26,9 @@ def state_detail(request, slug):
         return render_bad_request(request, "tracker/state_detail.html", context)
 
     as_of = date_form.as_of_date
-    matrix = status_matrix(as_of=as_of, instruments=Instrument.objects.select_related("part_of"), states=[state])
+    # The matrix's order: instruments that need ratification first.
+    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "short_title")
+    matrix = status_matrix(as_of=as_of, instruments=instruments, states=[state])
     events = (
         state.events.filter(known_from__lte=as_of)
         .select_related("instrument", "source")
