@@ -94,8 +94,9 @@ def record(db):
 
 def ratification_score(scores):
     pending, ratified = scores[Event.Type.RATIFICATION_PENDING], scores[Event.Type.RATIFIED]
-    matched = pending.matched_proposals + ratified.matched_proposals
-    return matched / (pending.proposed + ratified.proposed), matched / (pending.curated + ratified.curated)
+    correct = pending.matched_proposals + ratified.matched_proposals
+    found = pending.found_events + ratified.found_events
+    return correct / (pending.proposed + ratified.proposed), found / (pending.curated + ratified.curated)
 
 
 def test_the_evaluation_prints_per_type_figures_and_ends_with_overall_precision_and_recall(record):
@@ -107,12 +108,18 @@ def test_the_evaluation_prints_per_type_figures_and_ends_with_overall_precision_
     assert re.fullmatch(r"recall: [01]\.\d\d", lines[-1])
 
 
-def test_each_seed_text_read_alone_finds_nine_in_ten_of_the_curated_ratification_events(record):
+def test_each_seed_text_read_alone_meets_the_issues_targets_on_ratification_events(record):
     precision, recall = ratification_score(evaluate_sources(SourceDocument.objects.all()))
     assert recall >= 0.9
-    # Read alone, "thank you for ratifying these treaties" cannot say which states had not ratified
-    # before: every member is proposed, so precision falls a little short of the record-aware figure.
-    assert precision >= 0.75
+    assert precision >= 0.8
+
+
+def test_a_proposal_that_repeats_a_fact_an_earlier_source_gave_counts_as_correct_not_as_found(record):
+    # "Thank you for your work in ratifying..." (19 Dec 2023) proposes every member; Belarus's ratification of
+    # the peacekeeping protocol was curated from the 18 May 2023 statement, so it is right but not this source's.
+    scores = evaluate_sources(SourceDocument.objects.all())
+    ratified = scores[Event.Type.RATIFIED]
+    assert ratified.matched_proposals > ratified.found_events
 
 
 def test_read_with_the_record_of_earlier_sources_the_proposer_meets_the_issues_targets(record):

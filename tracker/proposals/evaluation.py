@@ -37,7 +37,11 @@ def evaluate_sources(sources: Iterable[SourceDocument], *, with_record: bool = F
     """Run the proposer over each source's text and compare with its curated events, by event type.
 
     Proposals and events match on (instrument, state, type); "new instrument?"
-    candidates are not events and are left out. By default each text is read
+    candidates are not events and are left out. Recall counts this source's
+    own curated events found. A proposal is correct if it matches one of them,
+    or a curated event of a source dated no later: a speech that thanks "all"
+    parliaments for ratifying repeats facts an earlier source already gave,
+    and proposing them again is redundant, not wrong. By default each text is read
     alone, as if pasted into a database holding only states and instruments.
     ``with_record`` replays the sources in date order instead: each is read
     with the record built from the curated events of the sources before it,
@@ -55,15 +59,26 @@ def evaluate_sources(sources: Iterable[SourceDocument], *, with_record: bool = F
             record = _record_from(earlier, instruments, states, as_of=source.date)
         proposals = propose_events(source.text, date=source.date, instruments=instruments, states=states, record=record)
         proposed = {p.key for p in proposals if p.type != NEW_INSTRUMENT}
-        curated = {(e.instrument_id, e.state_id, e.type) for e in curated_events[source.pk]}
+        curated = {_key(event) for event in curated_events[source.pk]}
+        already_known = {
+            _key(event) for other in sources if other.date <= source.date for event in curated_events[other.pk]
+        }
         for event_type in {key[2] for key in proposed | curated}:
             mine = {key for key in proposed if key[2] == event_type}
             theirs = {key for key in curated if key[2] == event_type}
-            matched = len(mine & theirs)
             scores.setdefault(event_type, Score()).add(
-                Score(proposed=len(mine), curated=len(theirs), matched_proposals=matched, found_events=matched)
+                Score(
+                    proposed=len(mine),
+                    curated=len(theirs),
+                    matched_proposals=len(mine & (theirs | already_known)),
+                    found_events=len(mine & theirs),
+                )
             )
     return scores
+
+
+def _key(event) -> tuple[int, int | None, str]:
+    return (event.instrument_id, event.state_id, event.type)
 
 
 def _record_from(events, instruments, states, *, as_of) -> StatusMatrix:

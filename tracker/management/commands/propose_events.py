@@ -112,7 +112,9 @@ class Command(BaseCommand):
             else "each text read alone, as in a database holding only states and instruments"
         )
         self.stdout.write(f"Evaluated on {sources.count()} sources, {how}.")
-        self.stdout.write(f"{'event type':24}{'proposed':>9}{'curated':>9}{'matched':>9}{'precision':>11}{'recall':>8}")
+        self.stdout.write(
+            f"{'event type':24}{'proposed':>9}{'correct':>9}{'curated':>9}{'found':>9}{'precision':>11}{'recall':>8}"
+        )
         for event_type in Event.Type:
             if event_type.value in scores:
                 self.write_score(str(event_type.label), scores[event_type.value])
@@ -127,7 +129,7 @@ class Command(BaseCommand):
 
     def write_score(self, label, score):
         self.stdout.write(
-            f"{label[:23]:24}{score.proposed:>9}{score.curated:>9}{score.found_events:>9}"
+            f"{label[:23]:24}{score.proposed:>9}{score.matched_proposals:>9}{score.curated:>9}{score.found_events:>9}"
             f"{score.precision:>11.2f}{score.recall:>8.2f}"
         )
 
