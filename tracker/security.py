@@ -1,11 +1,13 @@
-"""Spreadsheet formats for the admin's bulk import and export that cannot carry a formula (issue 7).
+"""Defences that are not a library setting (issue 7): formula-safe spreadsheet formats, a read-only public site.
 
-django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=",
-which leaves "+", "-", "@" and tab live and changes the text. These formats apply the public
-exports' rule instead (``tracker.exports.neutralise``: a quote mark before a formula character),
-and take that quote mark off again on import, so an exported file re-imports unchanged.
+The admin's bulk import and export must not carry a spreadsheet formula. django-import-export's
+own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", which leaves "+", "-", "@"
+and tab live and changes the text. These formats apply the public exports' rule instead
+(``tracker.exports.neutralise``: a quote mark before a formula character), and take that quote
+mark off again on import, so an exported file re-imports unchanged.
 """
 
+from django.http import HttpResponseNotAllowed
 from import_export.formats import base_formats
 
 from tracker.exports import FORMULA_TRIGGERS, neutralise
@@ -46,3 +48,23 @@ class FormulaSafeXLSX(base_formats.XLSX):
 
     def create_dataset(self, in_stream):
         return _restored(super().create_dataset(in_stream))
+
+
+class ReadOnlyPublicSite:
+    """Answer 405 to any method but GET, HEAD and OPTIONS outside the admin.
+
+    The public site, exports, feeds and API only read the record; all writing goes through the
+    admin, behind login and permissions. Refusing other methods in one place means a view added
+    later cannot quietly accept a POST, and clients get an honest "method not allowed".
+    """
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    WRITABLE_PREFIX = "/admin/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.SAFE_METHODS and not request.path_info.startswith(self.WRITABLE_PREFIX):
+            return HttpResponseNotAllowed(sorted(self.SAFE_METHODS), "Only GET and HEAD: the public site is read-only.")
+        return self.get_response(request)
