@@ -347,11 +347,6 @@ def test_the_admin_importer_refuses_a_file_with_no_header_row_with_a_message(adm
     assert "encountered while trying to read file" in response.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="django-import-export prints the traceback of a file-level error (import.html, base_errors) to staff;"
-    " reported to the admin helper (templates/admin/**) in the hardening report.",
-)
 def test_the_admin_importer_names_missing_columns_without_a_traceback(admin_client, small_record):
     upload = SimpleUploadedFile("events.csv", b"instrument,quote\nfuzz-treaty,x\n", content_type="text/csv")
 

@@ -175,3 +175,14 @@ def test_a_viewer_may_export_but_not_import(client, record):
 
 def _all_fields():
     return {f"eventresource_{name}": "on" for name in EventResource._meta.fields}
+
+
+def test_a_file_without_the_needed_columns_is_refused_with_their_names_and_no_traceback(client, editor, record):
+    client.force_login(editor)
+    upload = csv_file(["protocol", "Armenia"], headers=["instrument", "quote"])
+    response = post_import(client, upload)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The file has no column state, type, date, precision, source." in page
+    assert "Traceback" not in page
+    assert Event.objects.count() == 0

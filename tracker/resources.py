@@ -7,7 +7,7 @@ apply exactly as in the admin form. A file is imported whole or not at all.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from import_export import fields, resources, widgets
+from import_export import fields, resources, results, widgets
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
@@ -30,6 +30,12 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
 class UppercaseNaturalKeyWidget(NaturalKeyWidget):
     def clean(self, value, row=None, **kwargs):
         return super().clean(value.strip().upper() if isinstance(value, str) else value, row, **kwargs)
+
+
+class StaffError(results.Error):
+    """An import error as staff see it: the message, without the Python traceback (it is logged)."""
+
+    traceback = ""
 
 
 class EventResource(resources.ModelResource):
@@ -74,6 +80,20 @@ class EventResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
+
+    # The columns every row needs; the others may be left out of a file.
+    required_columns = ("instrument", "state", "type", "date", "precision", "source", "quote")
+
+    def get_error_result_class(self):
+        return StaffError
+
+    def before_import(self, dataset, **kwargs):
+        missing = [column for column in self.required_columns if column not in (dataset.headers or [])]
+        if missing:
+            raise ValueError(
+                f"The file has no column {', '.join(missing)}. Its first line must name the columns:"
+                f" {', '.join(self._meta.fields)} (state may be empty in a row, for the instrument itself)."
+            )
 
     def import_data(self, dataset, *args, **kwargs):
         # All or nothing: a row refused by validation rolls back the rows before it too.
