@@ -375,6 +375,7 @@ def test_the_event_page_and_list_warn_about_a_ratification_dated_before_the_sign
 
     flagged = client.get(reverse("admin:tracker_event_changelist"), {"check": "problems"})
     assert list(flagged.context["cl"].result_list) == [early]
+    assert "before the instrument&#x27;s signature" in flagged.content.decode()
     clean = client.get(reverse("admin:tracker_event_changelist"), {"check": "clean"})
     assert early not in clean.context["cl"].result_list
 
@@ -439,3 +440,11 @@ def test_an_instrument_and_a_state_keep_their_own_history(db):
     state = MemberState.objects.create(name="Testland", official_name="Republic of Testland", iso3="TST", slug="t")
     assert state.history.count() == 1
     assert Instrument.history.model.__name__ == "HistoricalInstrument"
+
+
+def test_the_loaded_record_starts_with_a_first_version_of_every_row_so_a_first_edit_can_be_undone(db):
+    call_command("load_record", verbosity=0)
+    for model in (MemberState, SourceDocument, Instrument, Event):
+        assert model.history.count() == model.objects.count() > 0
+    event = Event.objects.first()
+    assert event.history.get().history_change_reason == "Loaded from fixtures/"

@@ -24,12 +24,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import record_checks
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
+from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -102,7 +103,7 @@ class EventInlineFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(OptimisticLockAdmin, admin.TabularInline):
     model = Event
     form = EventForm
     formset = EventInlineFormSet
@@ -159,19 +160,19 @@ class RecordCheckFilter(admin.SimpleListFilter):
 
 
 class RecordCheckColumn:
-    """The changelist's "check" column: the whole record is checked once per page, not once per row."""
+    """The changelist's "check" column, filled for the whole page at once rather than row by row."""
 
     short_description = _("check")
     __name__ = "record_check"
 
     def __init__(self):
-        self._messages = None
+        self._messages = {}
+
+    def check(self, events):
+        for problem in record_checks.find_problems(events):
+            self._messages.setdefault(problem.event.pk, []).append(problem.message)
 
     def __call__(self, event):
-        if self._messages is None:
-            self._messages = {}
-            for problem in record_checks.find_problems():
-                self._messages.setdefault(problem.event.pk, []).append(problem.message)
         found = self._messages.get(event.pk)
         if not found:
             return "✓"
@@ -209,6 +210,13 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), RecordCheckColumn()]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for column in changelist.list_display:
+            if isinstance(column, RecordCheckColumn):
+                column.check(list(changelist.result_list))
+        return changelist
 
     @admin.display(description=_("date"), ordering="date")
     def when(self, event):

@@ -32,9 +32,21 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
+                record_initial_history(models)
         except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError, TypeError) as error:
             # A broken fixture file is an operator's problem to fix: say which, not a traceback (issue 7).
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise CommandError(f"The record could not be loaded, so nothing was loaded: {reason}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in models)
         self.stdout.write(self.style.SUCCESS(f"Loaded the CSTO record: {counts}."))
+
+
+def record_initial_history(models):
+    """Give every row without history a first version, so the first edit in the admin has a "before" to revert to.
+
+    loaddata saves rows raw, and simple-history records nothing for raw saves.
+    """
+    for model in models:
+        history = model.history
+        unrecorded = model.objects.exclude(pk__in=history.values("id"))
+        history.bulk_history_create(list(unrecorded), default_change_reason="Loaded from fixtures/")
