@@ -497,6 +497,32 @@ class TestQuoteHighlighting:
         assert f'id="event-{russia.pk}"' in html
         assert html.endswith(" Thank you.")
 
+    def test_overlapping_quotes_are_merged_into_one_mark_never_nested(self, six_states):
+        source = make_source(text="Intro. The Protocol was ratified by Belarus and Russia. End.")
+        instrument = make_instrument()
+        whole = make_event(
+            instrument=instrument,
+            source=source,
+            state=six_states["BLR"],
+            quote="The Protocol was ratified by Belarus and Russia.",
+        )
+        part = make_event(
+            instrument=instrument, source=source, state=six_states["RUS"], quote="ratified by Belarus and Russia"
+        )
+
+        html = highlighted_text(source.text, [part, whole])
+
+        assert html.count("<mark") == 1
+        assert html.startswith(
+            f'Intro. <mark id="event-{whole.pk}"><span id="event-{part.pk}" class="anchor"></span>The'
+        )
+
+    def test_a_quote_not_found_in_the_text_is_simply_not_marked(self, six_states):
+        source = make_source(text="Nothing to see here.")
+        event = make_event(instrument=make_instrument(), source=source, quote="Elsewhere.", is_paraphrase=True)
+
+        assert highlighted_text(source.text, [event]) == "Nothing to see here."
+
 
 class TestEveryPage:
     def test_every_page_has_a_title_and_breadcrumbs(self, client, record):

@@ -3,7 +3,7 @@
 import re
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -26,53 +26,40 @@ def highlighted_text(text: str, events):
     the others get an anchor of their own inside it, so every
     ``#event-<pk>`` lands on its sentence. Paraphrases are not in the text.
     """
-    regions: list[tuple[int, int, list]] = []
+    found = []
     for event in events:
-        if event.is_paraphrase:
-            continue
-        pattern = quote_pattern(event.quote)
+        pattern = None if event.is_paraphrase else quote_pattern(event.quote)
         match = pattern.search(text) if pattern else None
-        if not match:
-            continue
-        start, end = match.span()
-        for region in regions:
-            if start < region[1] and region[0] < end:
-                # Overlapping quotes join the region they overlap, widened to cover both.
-                region[2].append(event)
-                regions[regions.index(region)] = (min(start, region[0]), max(end, region[1]), region[2])
-                break
+        if match:
+            found.append((match.start(), match.end(), event))
+    # Merge overlapping quotes into one region, so that marks never nest or cross.
+    regions: list[list] = []
+    for start, end, event in sorted(found, key=lambda item: (item[0], -item[1], item[2].pk)):
+        if regions and start < regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], end)
+            regions[-1][2].append(event)
         else:
-            regions.append((start, end, [event]))
+            regions.append([start, end, [event]])
 
-    regions.sort(key=lambda region: region[0])
     parts = []
     position = 0
     for start, end, region_events in regions:
-        if start < position:
-            # A region widened into its neighbour: leave the overlap unmarked rather than nest marks.
-            start = position
         first, *others = region_events
+        anchors = format_html_join("", '<span id="event-{}" class="anchor"></span>', ((e.pk,) for e in others))
+        links = format_html_join(
+            " ",
+            '<a class="quote-ref" href="{}" title="{}">[{}]</a>',
+            (
+                (e.get_absolute_url(), _("Event %(number)s: %(event)s") % {"number": e.pk, "event": e}, e.pk)
+                for e in region_events
+            ),
+        )
         parts.append(escape(text[position:start]))
-        anchors = "".join(format_html('<span id="event-{}" class="anchor"></span>', event.pk) for event in others)
-        links = " ".join(
-            format_html(
-                '<a class="quote-ref" href="{}" title="{}">[{}]</a>',
-                event.get_absolute_url(),
-                _("Event %(number)s: %(event)s") % {"number": event.pk, "event": event},
-                event.pk,
-            )
-            for event in region_events
-        )
-        parts.append(
-            format_html('<mark id="event-{}">', first.pk)
-            + mark_safe(anchors)  # built with format_html above
-            + escape(text[start:end])
-            + mark_safe("</mark> ")
-            + mark_safe(links)  # built with format_html above
-        )
+        parts.append(format_html('<mark id="event-{}">{}{}</mark> {}', first.pk, anchors, text[start:end], links))
         position = end
     parts.append(escape(text[position:]))
-    return mark_safe("".join(str(part) for part in parts))  # every piece is escaped or format_html
+    # Every piece is either escaped or built by format_html, which escapes what it inserts.
+    return mark_safe("".join(parts))
 
 
 @register.filter
