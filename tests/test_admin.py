@@ -448,3 +448,14 @@ def test_the_loaded_record_starts_with_a_first_version_of_every_row_so_a_first_e
         assert model.history.count() == model.objects.count() > 0
     event = Event.objects.first()
     assert event.history.get().history_change_reason == "Loaded from fixtures/"
+
+
+def test_save_and_add_another_keeps_the_source_instrument_and_type_for_the_next_state(client, editor, record):
+    client.force_login(editor)
+    response = add_event(client, record, type="ratification_pending", _addanother="1")
+    assert response.status_code == 302
+    form = client.get(response["Location"]).context["adminform"].form
+    assert form["source"].value() == str(record["source"].pk)
+    assert form["instrument"].value() == str(record["instrument"].pk)
+    assert form["type"].value() == "ratification_pending"
+    assert form["state"].value() is None

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -24,13 +25,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import record_checks
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
-from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
-class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -103,7 +103,7 @@ class EventInlineFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-class EventInline(OptimisticLockAdmin, admin.TabularInline):
+class EventInline(admin.TabularInline):
     model = Event
     form = EventForm
     formset = EventInlineFormSet
@@ -246,6 +246,14 @@ class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         warn_about_problems(request, [obj])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST:
+            # The next event is usually the same step from the same source for another state.
+            keep = urlencode({"source": obj.source_id, "instrument": obj.instrument_id, "type": obj.type})
+            response = HttpResponseRedirect(f"{reverse('admin:tracker_event_add')}?{keep}")
+        return response
 
     def has_import_permission(self, request):
         # An import both adds events and updates those it already finds.
