@@ -157,6 +157,10 @@ class TestRecord:
         assert [state["name"] for state in body["items"]][:2] == ["Armenia", "Belarus"]
         assert body["items"][0]["url"] == "http://testserver/states/armenia/"
 
+    def test_any_site_may_read_the_api_from_a_browser(self, client, record):
+        assert client.get("/api/states")["Access-Control-Allow-Origin"] == "*"
+        assert client.get("/api/status", {"as_of": "nonsense"})["Access-Control-Allow-Origin"] == "*"
+
     def test_an_unknown_slug_is_a_404_with_a_json_body(self, client, record):
         response = client.get("/api/states/atlantis")
 
@@ -206,7 +210,8 @@ class TestRecord:
         assert body["state"]["slug"] == "kazakhstan"
         assert body["source"]["slug"] == "address-2023"
         assert body["url"] == f"http://testserver/events/{event.pk}/"
-        assert client.get("/api/events/999999").status_code == 404
+        missing = client.get("/api/events/999999")
+        assert (missing.status_code, missing.json()) == (404, {"detail": "No event with id 999999."})
 
     def test_events_are_filtered_with_the_events_pages_filters(self, client, record):
         def ids(**query):

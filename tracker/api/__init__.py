@@ -11,7 +11,17 @@ from ninja.errors import ValidationError
 
 from tracker.api import errors, record, statuses
 
-api = NinjaAPI(
+
+class OpenDataAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+        # Public, read-only data with no cookies or credentials: a researcher's notebook or a newsroom's
+        # page on another site may read it straight from the browser.
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+api = OpenDataAPI(
     title="CSTO ratification tracker",
     version="1",
     description=(

@@ -47,12 +47,11 @@ def page_of(queryset: QuerySet, page: PageQuery) -> dict:
     }
 
 
-def get_or_404(queryset: QuerySet, what: str, **lookup):
+def get_or_404(queryset: QuerySet, message: str, **lookup):
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        value = next(iter(lookup.values()))
-        raise Http404(f"No {what} with {next(iter(lookup))} “{value}”.") from None
+        raise Http404(message) from None
 
 
 @router.get("/states", response={200: StatePage, **ERRORS}, summary="Member states")
@@ -64,7 +63,7 @@ def list_states(request, page: Query[PageQuery]):
 @router.get("/states/{slug}", response={200: StateOut, **ERRORS}, summary="One member state")
 @decorate_view(conditional())
 def get_state(request, slug: str = SlugPath):
-    return get_or_404(MemberState.objects.all(), "member state", slug=slug)
+    return get_or_404(MemberState.objects.all(), f"No member state with slug “{slug}”.", slug=slug)
 
 
 def with_entry_into_force(instruments: list[Instrument], as_of) -> list[Instrument]:
@@ -94,7 +93,7 @@ def list_instruments(request, page: Query[PageQuery], when: Query[AsOfQuery]):
 @router.get("/instruments/{slug}", response={200: InstrumentOut, **ERRORS}, summary="One instrument")
 @decorate_view(conditional(follows_today=True))
 def get_instrument(request, when: Query[AsOfQuery], slug: str = SlugPath):
-    instrument = get_or_404(instruments(), "instrument", slug=slug)
+    instrument = get_or_404(instruments(), f"No instrument with slug “{slug}”.", slug=slug)
     return with_entry_into_force([instrument], when.as_of or timezone.localdate())[0]
 
 
@@ -107,7 +106,7 @@ def list_sources(request, page: Query[PageQuery]):
 @router.get("/sources/{slug}", response={200: SourceDetailOut, **ERRORS}, summary="One source document, with its text")
 @decorate_view(conditional())
 def get_source(request, slug: str = SlugPath):
-    return get_or_404(SourceDocument.objects.all(), "source document", slug=slug)
+    return get_or_404(SourceDocument.objects.all(), f"No source document with slug “{slug}”.", slug=slug)
 
 
 def events():
@@ -137,4 +136,4 @@ def _as_query_value(value) -> str:
 @router.get("/events/{event_id}", response={200: EventOut, **ERRORS}, summary="One event")
 @decorate_view(conditional())
 def get_event(request, event_id: int = Path(..., ge=1, le=MAX_ID)):
-    return get_or_404(events(), "event", pk=event_id)
+    return get_or_404(events(), f"No event with id {event_id}.", pk=event_id)
