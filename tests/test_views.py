@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests.builders import make_event, make_instrument, make_source
@@ -545,6 +546,15 @@ class TestEveryPage:
             assert 'aria-label="Breadcrumbs"' in html, url
             assert "style=" not in html, url
             assert "<script" not in html, url
+
+
+class TestErrorPages:
+    def test_the_server_error_page_renders_without_a_request_or_a_database(self):
+        # Django renders 500.html with an empty context when something has already gone wrong.
+        html = render_to_string("500.html")
+
+        assert "Server error" in html
+        assert "<title>Server error · CSTO ratification tracker</title>" in html
 
 
 class TestQueryCounts:
