@@ -459,3 +459,12 @@ def test_save_and_add_another_keeps_the_source_instrument_and_type_for_the_next_
     assert form["instrument"].value() == str(record["instrument"].pk)
     assert form["type"].value() == "ratification_pending"
     assert form["state"].value() is None
+
+
+def test_a_membership_ending_before_it_starts_is_refused_with_a_message(client, superuser, record):
+    client.force_login(superuser)
+    state = record["states"]["ARM"]
+    data = {"name": state.name, "official_name": state.official_name, "iso3": state.iso3, "slug": state.slug}
+    response = client.post(change_url(state), data | {"member_since": "2002-10-07", "member_until": "1999-04-02"})
+    assert response.status_code == 200
+    assert "Membership cannot end before it starts." in response.content.decode()
