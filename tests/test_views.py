@@ -176,6 +176,7 @@ class TestTheMatrix:
         text = text_of(response)
         assert "2 statuses changed between 1 Jan 2023 and 1 Jun 2023" in text
         assert "No record → Ratified" in text
+        assert "Fourth Protocol, Belarus: No record → Ratified" in text
 
     def test_comparing_with_a_later_date_reads_from_the_earlier_to_the_later(self, client, record):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2023-01-01", "compare": "2023-06-01"})
