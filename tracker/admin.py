@@ -25,12 +25,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from tracker import record_checks
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
+from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -103,7 +104,7 @@ class EventInlineFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-class EventInline(admin.TabularInline):
+class EventInline(OptimisticLockAdmin, admin.TabularInline):
     model = Event
     form = EventForm
     formset = EventInlineFormSet

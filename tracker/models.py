@@ -16,6 +16,19 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def version_field():
+    return models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Counts the saves of this record, so that a save based on an older version is refused."),
+    )
+
+
+class StaleRecordError(Exception):
+    """A save based on a version of the record that someone else has changed since (optimistic locking)."""
+
+
 class MemberState(models.Model):
     name = models.CharField(_("short name"), max_length=100, unique=True, help_text=_("For example “Armenia”."))
     official_name = models.CharField(
@@ -37,6 +50,7 @@ class MemberState(models.Model):
     is_synthetic = models.BooleanField(
         _("synthetic"), default=False, editable=False, help_text=_("Generated test data, not a real record.")
     )
+    version = version_field()
     # Who changed what and when, viewable and revertible from the admin (issue 5).
     history = HistoricalRecords()
 
@@ -125,6 +139,7 @@ class Instrument(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -199,6 +214,7 @@ class SourceDocument(models.Model):
     url = models.URLField(_("original address"), blank=True)
     text = models.TextField(_("full text"))
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -276,6 +292,7 @@ class Event(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
+    version = version_field()
     history = HistoricalRecords()
 
     class Meta:
@@ -390,6 +407,30 @@ def set_known_from(sender, instance, **kwargs):
     # A signal rather than save(), so that fixture loads (raw saves) compute it too;
     # bulk writers must call compute_known_from() themselves.
     instance.known_from = instance.compute_known_from()
+
+
+@receiver(pre_save)
+def count_the_version(sender, instance, raw=False, **kwargs):
+    """Bump ``version`` on every save of an existing record, refusing one based on an outdated version.
+
+    A form that showed version N sets ``instance.expected_version = N``; the conditional UPDATE
+    then succeeds only if nobody saved in between, even when two saves race (issue 7).
+    """
+    if sender not in VERSIONED_MODELS or raw or instance._state.adding:
+        return
+    rows = sender._default_manager.filter(pk=instance.pk).order_by()
+    expected = getattr(instance, "expected_version", None)
+    if expected is None:
+        rows.update(version=models.F("version") + 1)
+        instance.version = rows.values_list("version", flat=True).first() or 1
+        return
+    if not rows.filter(version=expected).update(version=expected + 1):
+        raise StaleRecordError(f"{sender._meta.verbose_name} {instance.pk} was changed by someone else.")
+    instance.version = expected + 1
+    del instance.expected_version
+
+
+VERSIONED_MODELS = (MemberState, Instrument, SourceDocument, Event)
 
 
 def normalise_whitespace(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Defences that are not a library setting (issue 7): formula-safe spreadsheet formats, a read-only public site.
+"""Defences that are not a library setting (issue 7): formula-safe spreadsheet formats, a read-only
+public site, and optimistic locking of admin edits.
 
 The admin's bulk import and export must not carry a spreadsheet formula. django-import-export's
 own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", which leaves "+", "-", "@"
@@ -7,7 +8,11 @@ and tab live and changes the text. These formats apply the public exports' rule 
 mark off again on import, so an exported file re-imports unchanged.
 """
 
+from django import forms
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
+from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
 from tracker.exports import FORMULA_TRIGGERS, neutralise
@@ -68,3 +73,89 @@ class ReadOnlyPublicSite:
         if request.method not in self.SAFE_METHODS and not request.path_info.startswith(self.WRITABLE_PREFIX):
             return HttpResponseNotAllowed(sorted(self.SAFE_METHODS), "Only GET and HEAD: the public site is read-only.")
         return self.get_response(request)
+
+
+# --- Optimistic locking in the admin (issue 7) ---
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """Carries the version of the record the page showed, and refuses a save if the record moved on since.
+
+    Mixed into every admin form by ``OptimisticLockAdmin``. The check here gives staff a message;
+    the model's conditional UPDATE (``count_the_version``) closes the gap between check and save.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A revert starts from an old historical copy; what staff saw is the record as it is now.
+    version_from_database = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["version"] = (
+                self._saved_version() if self.version_from_database else getattr(self.instance, "version", None)
+            )
+
+    def _saved_version(self, *, lock=False) -> int | None:
+        # No ordering: the default one joins other tables, which FOR UPDATE cannot lock (PostgreSQL).
+        rows = type(self.instance)._default_manager.filter(pk=self.instance.pk).order_by()
+        if lock and transaction.get_connection().in_atomic_block:
+            # Hold the row until this save commits, so a second save waits and then sees the new version.
+            rows = rows.select_for_update()
+        return rows.values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("version")
+        if self.instance.pk is None or seen is None:
+            return cleaned
+        saved = self._saved_version(lock=True)
+        if saved is not None and saved != seen:
+            raise forms.ValidationError(
+                _(
+                    "Someone else saved this record after you opened it (your copy is version %(seen)s, the saved"
+                    " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
+                    " then make yours."
+                ),
+                code="stale_version",
+                params={"seen": seen, "saved": saved},
+            )
+        self.instance.expected_version = seen
+        return cleaned
+
+
+def versioned(form_class, *, from_database=False):
+    attributes = {"version_from_database": from_database, "__module__": form_class.__module__}
+    return type(form_class)(f"Versioned{form_class.__name__}", (VersionCheckedForm, form_class), attributes)
+
+
+class OptimisticLockAdmin:
+    """Mix into a ModelAdmin or inline (before the Django class): its forms carry and check ``version``."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if "version" in flatten_fieldsets(fieldsets):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, options | {"fields": [*options["fields"], "version"]}), *rest]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = kwargs.pop("form", self.form)
+        revert = getattr(request, "tracker_reverting", False)
+        fields = self._model_fields(request, obj, kwargs)
+        return super().get_form(request, obj, form=versioned(form, from_database=revert), fields=fields, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        form = kwargs.pop("form", self.form)
+        fields = self._model_fields(request, obj, kwargs)
+        return super().get_formset(request, obj, form=versioned(form), fields=fields, **kwargs)
+
+    def _model_fields(self, request, obj, kwargs) -> list[str] | None:
+        # "version" is a declared form field: listed among the model's fields, Django would
+        # refuse it as non-editable. (fields=None is Django asking for every editable field.)
+        fields = kwargs.pop("fields") if "fields" in kwargs else flatten_fieldsets(self.get_fieldsets(request, obj))
+        return None if fields is None else [name for name in fields if name != "version"]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.tracker_reverting = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
