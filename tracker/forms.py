@@ -70,16 +70,22 @@ class AsOfForm(forms.Form):
 class TablePageForm(forms.Form):
     """The sort key and page number of a django-tables2 table, checked against the table's own columns."""
 
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    sort = forms.CharField(label=_("Sort by"), required=False)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
 
     def __init__(self, *args, table, **kwargs):
         super().__init__(*args, **kwargs)
-        keys = [column.name for column in table.columns if column.orderable]
-        self.fields["sort"].choices = [("", "")] + [(key, key) for key in keys] + [(f"-{key}", key) for key in keys]
-        self.fields["sort"].error_messages["invalid_choice"] = _(
-            "“%(value)s” is not a column you can sort by. Use one of: %(keys)s."
-        ) % {"value": "%(value)s", "keys": ", ".join(keys)}
+        self.sort_keys = [column.name for column in table.columns if column.orderable]
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        if sort and sort.removeprefix("-") not in self.sort_keys:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a column you can sort by. Use one of: %(keys)s."),
+                code="unknown_sort_key",
+                params={"value": sort, "keys": ", ".join(self.sort_keys)},
+            )
+        return sort
 
 
 class StatusScopeForm(forms.Form):
