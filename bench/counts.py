@@ -1,0 +1,38 @@
+"""Print, as JSON, how many SQL queries each URL given on the command line issues (run with DATABASE_URL set).
+
+Used by bench/run.py; in-process with Django's test client, reading streamed bodies whole.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+
+def main(paths: list[str]) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    client = Client()
+    counts = {}
+    for path in paths:
+        client.get(path)  # warm-up: content types and other per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+        counts[path] = {"status": response.status_code, "queries": len(queries.captured_queries)}
+    print(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

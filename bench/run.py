@@ -1,0 +1,371 @@
+"""The scale benchmark (issue 6): the tracker beside Datasette and raw SQL on a UN-sized synthetic record.
+
+    python bench/run.py --db bench/synthetic.sqlite3 [--rounds 10] [--export-rounds 3]
+    bash scripts/with-postgres python bench/run.py --db bench/synthetic.sqlite3 --database-url '$DATABASE_URL'
+
+Builds the SQLite files once (full scale, and a tenth for the 1x/10x comparisons), starts the tracker
+under gunicorn (one worker, DEBUG off) and Datasette on 127.0.0.1, measures every scenario round by
+round, interleaved (tracker, Datasette, raw SQL, next scenario), so that a noisy machine slows all
+three alike, and prints the table. Everything it starts, it stops. See bench/README.md.
+"""
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PROJECT_PYTHON = ROOT / ".venv" / "bin" / "python"
+BENCH_VENV = BENCH / ".venv"
+
+try:
+    import django  # noqa: F401  (only to check we run in the project's environment)
+except ImportError:
+    # Re-run under the project's virtual environment, which has Django, gunicorn and psycopg.
+    os.execv(PROJECT_PYTHON, [str(PROJECT_PYTHON), __file__, *sys.argv[1:]])
+
+sys.path.insert(0, str(BENCH))
+import floors  # noqa: E402
+from servers import PeakRss, datasette, get, gunicorn  # noqa: E402
+
+FULL = {"states": 200, "instruments": 600, "events": 150_000}
+TENTH = {"states": 200, "instruments": 60, "events": 15_000}
+SEED = 1
+AS_OF = "2020-01-01"
+MATRIX_SERIES = "Series 001"  # 50 instruments (tracker.synthetic.SERIES_SIZE)
+PAGE_SIZE = 50  # tracker.tables.EventTable.Meta.per_page
+DEEP_PAGE = 1500  # of the unfiltered events list
+
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    rows: int
+    tracker: str
+    datasette: str | None
+    floor: tuple[str, tuple] | None
+    rounds: int
+    times: dict[str, list[float]] = dataclasses.field(
+        default_factory=lambda: {"tracker": [], "datasette": [], "raw": []}
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", required=True, type=Path, help="The full-scale SQLite file (built if missing).")
+    parser.add_argument("--rounds", type=int, default=10, help="Requests per page scenario (default 10).")
+    parser.add_argument("--export-rounds", type=int, default=3, help="Requests per CSV export (default 3).")
+    parser.add_argument("--database-url", help="Run the tracker and the raw SQL on this PostgreSQL database instead.")
+    args = parser.parse_args()
+
+    ensure_bench_venv()
+    full_sqlite = args.db.resolve()
+    tenth_sqlite = full_sqlite.with_name(full_sqlite.stem + "-tenth" + full_sqlite.suffix)
+    build_sqlite(full_sqlite, FULL)
+    build_sqlite(tenth_sqlite, TENTH)
+    materialise_status_rows(full_sqlite)
+    if args.database_url:
+        full_url, tenth_url = args.database_url, tenth_database(args.database_url)
+        build_database(full_url, FULL)
+        build_database(tenth_url, TENTH)
+        backend = "PostgreSQL"
+    else:
+        full_url, tenth_url = f"sqlite:///{full_sqlite}", f"sqlite:///{tenth_sqlite}"
+        backend = "SQLite"
+    manage(full_url, "collectstatic", "--noinput", "--verbosity", "0", extra_env={"DEBUG": "0"})
+
+    floor_db, placeholder = connect(full_url)
+    scenarios = build_scenarios(floor_db, placeholder, sqlite3.connect(full_sqlite), full_sqlite.stem, args)
+    memory = measure_memory(full_url, tenth_url)
+    counts = {
+        "1x": query_counts(tenth_url, [s.tracker for s in scenarios]),
+        "10x": query_counts(full_url, [s.tracker for s in scenarios]),
+    }
+
+    tracker, ds = gunicorn(PROJECT_PYTHON, ROOT, full_url, "tracker"), datasette(BENCH_VENV, full_sqlite)
+    try:
+        tracker.wait_until_up("/states/")
+        ds.wait_until_up("/")
+        measure(scenarios, tracker.port, ds.port, floor_db, placeholder)
+    finally:
+        tracker.stop()
+        ds.stop()
+    report(backend, scenarios, counts, memory)
+
+
+# Building -----------------------------------------------------------------
+
+
+def ensure_bench_venv():
+    if (BENCH_VENV / "bin" / "datasette").exists():
+        return
+    print("Creating bench/.venv with Datasette ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
+    pip = [str(BENCH_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "-r", str(BENCH / "requirements.txt")], check=True)
+
+
+def manage(database_url: str, *command: str, extra_env: dict | None = None):
+    env = os.environ | {"DATABASE_URL": database_url} | (extra_env or {})
+    if extra_env and extra_env.get("DEBUG") == "0":
+        env |= {"SECRET_KEY": "benchmark-only-key-not-secret-" + "x" * 30, "SECURE_SSL_REDIRECT": "0"}
+    subprocess.run([str(PROJECT_PYTHON), str(ROOT / "manage.py"), *command], env=env, check=True, cwd=ROOT)
+
+
+def generate(database_url: str, sizes: dict):
+    options = [f"--{name}={value}" for name, value in sizes.items()]
+    manage(database_url, "migrate", "--noinput", "--verbosity", "0")
+    manage(database_url, "generate_synthetic", f"--seed={SEED}", *options)
+
+
+def build_sqlite(path: Path, sizes: dict):
+    if path.exists():
+        # The schema may have moved on since the file was built.
+        manage(f"sqlite:///{path}", "migrate", "--noinput", "--verbosity", "0")
+        return
+    print(f"Building {path.name} ({sizes['events']:,} events) ...", flush=True)
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    generate(f"sqlite:///{partial}", sizes)
+    partial.rename(path)
+
+
+def build_database(url: str, sizes: dict):
+    manage(url, "migrate", "--noinput", "--verbosity", "0")
+    db, _ = connect(url)
+    held = db.cursor().execute("SELECT COUNT(*) FROM tracker_event").fetchone()[0]
+    db.close()
+    if held != sizes["events"]:
+        print(f"Filling {url.rsplit('/', 1)[-1]} ({sizes['events']:,} events) ...", flush=True)
+        generate(url, sizes)
+
+
+def tenth_database(url: str) -> str:
+    """A second PostgreSQL database beside ``url`` for the record a tenth the size; created if missing."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/") + "_tenth"
+    with psycopg.connect(url, autocommit=True) as db:
+        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            db.execute(f'CREATE DATABASE "{name}"')
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def materialise_status_rows(path: Path):
+    """The status export's rows as a table, so Datasette can stream the same 120,000 rows as CSV."""
+    db = sqlite3.connect(path)
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'bench_status'").fetchone():
+        db.execute("CREATE TABLE bench_status AS " + floors.sql(floors.STATUS_ROWS, "?"), [AS_OF])
+        db.commit()
+    db.close()
+
+
+def connect(url: str):
+    if url.startswith("sqlite"):
+        return sqlite3.connect(url.removeprefix("sqlite:///")), "?"
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True), "%s"
+
+
+# Scenarios ------------------------------------------------------------------
+
+
+def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]:
+    one = lambda query, *params: db.cursor().execute(query.replace("?", placeholder), params).fetchone()  # noqa: E731
+    # A state with a typical number of signatures, so the filtered list is neither empty nor the largest.
+    counts = db.cursor().execute(
+        "SELECT state_id, COUNT(*) FROM tracker_event WHERE type = 'signed' AND state_id IS NOT NULL "
+        "GROUP BY state_id ORDER BY 2, 1"
+    )
+    counts = counts.fetchall()
+    state_id, signed = counts[len(counts) // 2]
+    slug = one("SELECT slug FROM tracker_memberstate WHERE id = ?", state_id)[0]
+    last_page = math.ceil(signed / PAGE_SIZE)
+    instruments, states = (one(f"SELECT COUNT(*) FROM tracker_{t}")[0] for t in ("instrument", "memberstate"))
+    events = one("SELECT COUNT(*) FROM tracker_event")[0]
+
+    # Datasette pages with keyset links: the token names the last row of the page before.
+    ds_state_id = sqlite_db.execute("SELECT id FROM tracker_memberstate WHERE slug = ?", [slug]).fetchone()[0]
+
+    def ds_next(where: str, params: list, page: int) -> str:
+        query = f"SELECT known_from, id FROM tracker_event {where} ORDER BY known_from, id LIMIT 1 OFFSET ?"
+        row = sqlite_db.execute(query, [*params, (page - 1) * PAGE_SIZE - 1]).fetchone()
+        return "&_next=" + urllib.parse.quote(f"{row[0]},{row[1]}")
+
+    ds_filter = f"/{ds_name}/tracker_event?state_id={ds_state_id}&type=signed&_sort=known_from&_size={PAGE_SIZE}"
+    ds_all = f"/{ds_name}/tracker_event?_sort=known_from&_size={PAGE_SIZE}"
+    tracker_filter = f"/events/?state={slug}&type=signed&sort=date"
+    query = urllib.parse.quote(MATRIX_SERIES)
+    pages, exports = args.rounds, args.export_rounds
+    return [
+        Scenario(
+            f"matrix, 50 instruments x {states} states",
+            50 * states,
+            f"/?as_of={AS_OF}&q={query}",
+            None,
+            (floors.MATRIX, (f"%{MATRIX_SERIES}%", AS_OF)),
+            pages,
+        ),
+        Scenario(
+            f"status CSV, all {instruments * states:,} pairs",
+            instruments * states,
+            f"/export/status.csv?as_of={AS_OF}",
+            f"/{ds_name}/bench_status.csv?_stream=on&_size=max",
+            (floors.STATUS_ROWS, (AS_OF,)),
+            exports,
+        ),
+        Scenario(
+            f"events list, state + type, page 1 of {last_page}",
+            PAGE_SIZE,
+            tracker_filter,
+            ds_filter,
+            (floors.EVENTS_PAGE, (state_id, "signed", state_id, "signed", 0)),
+            pages,
+        ),
+        Scenario(
+            f"events list, state + type, page {last_page} (last)",
+            signed - (last_page - 1) * PAGE_SIZE,
+            f"{tracker_filter}&page={last_page}",
+            ds_filter + ds_next("WHERE state_id = ? AND type = 'signed'", [ds_state_id], last_page),
+            (floors.EVENTS_PAGE, (state_id, "signed", state_id, "signed", (last_page - 1) * PAGE_SIZE)),
+            pages,
+        ),
+        Scenario(
+            f"events list, unfiltered, page {DEEP_PAGE}",
+            PAGE_SIZE,
+            f"/events/?sort=date&page={DEEP_PAGE}",
+            ds_all + ds_next("", [], DEEP_PAGE),
+            (floors.ALL_EVENTS_PAGE, ((DEEP_PAGE - 1) * PAGE_SIZE,)),
+            pages,
+        ),
+        Scenario(
+            f"events CSV, all {events:,} events",
+            events,
+            "/export/events.csv",
+            f"/{ds_name}/tracker_event.csv?_stream=on&_size=max&_sort=known_from",
+            (floors.ALL_EVENTS, ()),
+            exports,
+        ),
+    ]
+
+
+# Measuring --------------------------------------------------------------------
+
+
+def measure(scenarios, tracker_port, ds_port, db, placeholder):
+    # Warm every path once (templates, caches, page cache) before anything is timed.
+    for scenario in scenarios:
+        check(get(tracker_port, scenario.tracker), scenario.tracker)
+        if scenario.datasette:
+            check(get(ds_port, scenario.datasette), scenario.datasette)
+    for round_number in range(max(s.rounds for s in scenarios)):
+        print(f"\rround {round_number + 1}", end="", file=sys.stderr, flush=True)
+        for scenario in scenarios:
+            if round_number >= scenario.rounds:
+                continue
+            scenario.times["tracker"].append(check(get(tracker_port, scenario.tracker), scenario.tracker))
+            if scenario.datasette:
+                scenario.times["datasette"].append(check(get(ds_port, scenario.datasette), scenario.datasette))
+            if scenario.floor:
+                started = time.perf_counter()
+                floors.run(db, placeholder, *scenario.floor)
+                scenario.times["raw"].append(time.perf_counter() - started)
+    print(file=sys.stderr)
+
+
+def check(result, path) -> float:
+    status, size, seconds = result
+    if status != 200 or size == 0:
+        raise RuntimeError(f"{path} answered {status} with {size} bytes")
+    return seconds
+
+
+def measure_memory(full_url: str, tenth_url: str) -> dict:
+    """Peak RSS of a fresh gunicorn worker during each export, at a tenth and at the full record."""
+    results = {}
+    for export, path in [("status CSV", f"/export/status.csv?as_of={AS_OF}"), ("events CSV", "/export/events.csv")]:
+        for scale, url in [("10%", tenth_url), ("100%", full_url)]:
+            server = gunicorn(PROJECT_PYTHON, ROOT, url, "memory")
+            try:
+                server.wait_until_up("/states/")
+                get(server.port, "/states/")
+                with PeakRss(server.worker_pid()) as rss:
+                    status, size, seconds = get(server.port, path)
+                results[(export, scale)] = {"baseline": rss.baseline, "peak": rss.peak, "bytes": size, "s": seconds}
+            finally:
+                server.stop()
+    return results
+
+
+def query_counts(url: str, paths: list[str]) -> dict:
+    env = os.environ | {"DATABASE_URL": url}
+    out = subprocess.run(
+        [str(PROJECT_PYTHON), str(BENCH / "counts.py"), *paths], env=env, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# Reporting --------------------------------------------------------------------
+
+
+def ms(values):
+    if not values:
+        return None
+    ordered = sorted(values)
+    median = statistics.median(ordered) * 1000
+    p90 = ordered[min(len(ordered) - 1, math.ceil(0.9 * len(ordered)) - 1)] * 1000
+    return median, p90
+
+
+def fmt(pair):
+    return f"{pair[0]:,.0f} / {pair[1]:,.0f}" if pair else "–"
+
+
+def ratio(a, b):
+    return f"{a[0] / b[0]:.2f}x" if a and b else "–"
+
+
+def report(backend, scenarios, counts, memory):
+    print(f"\n## {backend}: tracker (gunicorn, 1 worker, DEBUG off) vs Datasette (SQLite file) vs raw SQL\n")
+    print("| scenario | rows | tracker ms (median / p90) | Datasette ms | raw SQL ms | tracker ÷ raw | "
+          "tracker ÷ Datasette | queries 1x / 10x |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for s in scenarios:
+        tracker, ds, raw = ms(s.times["tracker"]), ms(s.times["datasette"]), ms(s.times["raw"])
+        queries = f"{counts['1x'][s.tracker]['queries']} / {counts['10x'][s.tracker]['queries']}"
+        print(
+            f"| {s.name} | {s.rows:,} | {fmt(tracker)} | {fmt(ds)} | {fmt(raw)} | {ratio(tracker, raw)} | "
+            f"{ratio(tracker, ds)} | {queries} |"
+        )
+    print("\nRows per second of the CSV exports (median):\n")
+    print("| export | tracker rows/s | Datasette rows/s | raw SQL rows/s |")
+    print("|---|---:|---:|---:|")
+    for s in scenarios:
+        if "CSV" in s.name:
+            speeds = [f"{s.rows / statistics.median(s.times[k]):,.0f}" if s.times[k] else "–" for k in s.times]
+            print(f"| {s.name} | " + " | ".join(speeds) + " |")
+    print("\nPeak RSS of the gunicorn worker during each export (fresh worker each time):\n")
+    print("| export | 10% of rows: peak MB (baseline) | 100% of rows: peak MB (baseline) | growth 10% -> 100% |")
+    print("|---|---:|---:|---:|")
+    for export in ("status CSV", "events CSV"):
+        tenth, full = memory[(export, "10%")], memory[(export, "100%")]
+        growth = (full["peak"] - full["baseline"]) - (tenth["peak"] - tenth["baseline"])
+        print(
+            f"| {export} | {tenth['peak']:.0f} ({tenth['baseline']:.0f}) | {full['peak']:.0f} ({full['baseline']:.0f}) "
+            f"| {growth:+.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()
