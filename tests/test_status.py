@@ -1,12 +1,22 @@
 """The status engine, specified by example."""
 
 import datetime
+import gc
+import io
 
 import pytest
+from django.core.management import call_command
 
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument
-from tracker.status import Status, changed_pairs, instrument_history, status_as_of, status_matrix
+from tracker.status import (
+    Status,
+    changed_pairs,
+    instrument_history,
+    iter_status_pairs,
+    status_as_of,
+    status_matrix,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +258,55 @@ class TestConclusion:
         make_event(instrument=protocol, source=make_source(date=D(2022, 11, 23)), type=Event.Type.SIGNED)
 
         assert instrument_history(protocol, as_of=D(2022, 11, 22)).concluded_by is None
+
+
+class TestStreamedPairs:
+    """``iter_status_pairs`` is what the whole-record exports read: the same answers in flat memory."""
+
+    def test_it_gives_the_same_statuses_as_the_matrix_in_title_order(self):
+        call_command("generate_synthetic", states=8, instruments=25, events=600, seed=3, stdout=io.StringIO())
+        as_of = D(2015, 6, 1)
+
+        streamed = [(i.pk, s.pk, st.code, st.since, st.event) for i, s, st in iter_status_pairs(as_of=as_of)]
+        matrix = status_matrix(as_of=as_of, instruments=Instrument.objects.order_by("title", "pk"))
+        expected = [(i.pk, s.pk, st.code, st.since, st.event) for i, s, st in matrix.pairs()]
+
+        assert streamed == expected
+        assert len({code for _, _, code, _, _ in streamed}) > 3
+
+    def test_it_narrows_to_the_instruments_and_states_asked_for(self, six_states):
+        wanted, other = make_instrument(title="B wanted"), make_instrument(title="A other")
+        make_event(instrument=wanted, state=six_states["ARM"], source=make_source(date=D(2023, 5, 18)))
+        make_event(instrument=other, state=six_states["ARM"], source=make_source(date=D(2023, 5, 18)))
+
+        pairs = list(
+            iter_status_pairs(
+                as_of=D(2024, 1, 1), instruments=Instrument.objects.filter(pk=wanted.pk), states=[six_states["ARM"]]
+            )
+        )
+
+        assert [(i, s, status.code) for i, s, status in pairs] == [(wanted, six_states["ARM"], Status.RATIFIED)]
+
+    def test_it_reads_the_record_in_three_queries_however_many_instruments(self, six_states, django_assert_num_queries):
+        for n in range(5):
+            instrument = make_instrument()
+            make_event(instrument=instrument, state=six_states["KAZ"], source=make_source(date=D(2020, 1, n + 1)))
+
+        with django_assert_num_queries(3):
+            pairs = list(iter_status_pairs(as_of=D(2024, 1, 1)))
+
+        assert len(pairs) == 5 * 6
+
+
+def test_the_matrix_leaves_the_garbage_collector_as_it_found_it(six_states):
+    make_event(instrument=make_instrument(), state=six_states["ARM"])
+
+    status_matrix(as_of=D(2024, 1, 1))
+    assert gc.isenabled()
+
+    gc.disable()
+    try:
+        status_matrix(as_of=D(2024, 1, 1))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

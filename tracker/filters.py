@@ -51,7 +51,9 @@ class EventFilter(django_filters.FilterSet):
         label=_("Source"),
         queryset=SourceDocument.objects.defer("text"),
         to_field_name="slug",
-        empty_label=_("Any source"),
+        # A text box for the source's slug, not a drop-down: with tens of thousands of sources the
+        # list made every events page render that many options (issue 6). Source pages link here.
+        widget=forms.TextInput(attrs={"placeholder": _("source slug")}),
     )
     inferred = django_filters.BooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
 
