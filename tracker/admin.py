@@ -278,12 +278,13 @@ def warn_about_problems(request, events):
 class InstrumentAdmin(HistoryAdmin):
     list_display = ["short_title", "kind", "needs_ratification", "eif_rule", "eif_threshold", "part_of", "event_count"]
     list_filter = ["kind", "needs_ratification", "eif_rule"]
-    search_fields = ["title", "short_title", "aliases", "slug"]
+    search_fields = ["title", "short_title", "title_ru", "short_title_ru", "aliases", "slug"]
     prepopulated_fields = {"slug": ["short_title"]}
     autocomplete_fields = ["part_of"]
     readonly_fields = ["status_now"]
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "kind", "part_of", "needs_ratification", "aliases"]}),
+        (_("In Russian"), {"fields": ["title_ru", "short_title_ru"]}),
         (_("Entry into force"), {"fields": ["eif_rule", "eif_threshold", "eif_rule_basis"]}),
         (_("Status now"), {"fields": ["status_now"]}),
         (None, {"fields": ["note"]}),
@@ -394,9 +395,13 @@ class SourceDocumentAdmin(HistoryAdmin):
 
 @admin.register(MemberState)
 class MemberStateAdmin(HistoryAdmin):
-    list_display = ["name", "official_name", "iso3", "member_since", "member_until"]
-    search_fields = ["name", "official_name", "iso3"]
+    list_display = ["name", "official_name", "name_ru", "iso3", "member_since", "member_until"]
+    search_fields = ["name", "official_name", "name_ru", "official_name_ru", "iso3"]
     prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "official_name", "iso3", "slug", "member_since", "member_until"]}),
+        (_("In Russian"), {"fields": ["name_ru", "official_name_ru"]}),
+    ]
 
 
 admin.site.site_header = _("CSTO ratification tracker")

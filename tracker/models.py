@@ -4,6 +4,7 @@ Statuses are never stored: they are derived from events by ``tracker.status``.
 """
 
 import calendar
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -12,8 +13,32 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalText:
+    """A name in the reader's language, or in English where no Russian one is recorded (``language`` says which)."""
+
+    text: str
+    language: str
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.language != (get_language() or "en")
+
+
+def in_reader_language(english: str, russian: str, language: str | None = None) -> LocalText:
+    """``russian`` for a Russian reader when it is recorded, otherwise ``english`` (never a guess)."""
+    language = language or get_language() or "en"
+    if language.startswith("ru") and russian:
+        return LocalText(russian, "ru")
+    return LocalText(english, "en")
 
 
 def version_field():
@@ -33,6 +58,15 @@ class MemberState(models.Model):
     name = models.CharField(_("short name"), max_length=100, unique=True, help_text=_("For example “Armenia”."))
     official_name = models.CharField(
         _("official name"), max_length=200, help_text=_("For example “Republic of Armenia”.")
+    )
+    name_ru = models.CharField(
+        _("short name in Russian"), max_length=100, blank=True, help_text=_("For example “Армения”.")
+    )
+    official_name_ru = models.CharField(
+        _("official name in Russian"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example “Республика Армения”. Leave empty where unsure: pages then show the English name."),
     )
     iso3 = models.CharField(
         _("ISO 3166-1 alpha-3 code"),
@@ -70,10 +104,16 @@ class MemberState(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return str(self.display_name())
 
     def get_absolute_url(self):
         return reverse("tracker:state_detail", kwargs={"slug": self.slug})
+
+    def display_name(self, language: str | None = None) -> LocalText:
+        return in_reader_language(self.name, self.name_ru, language)
+
+    def display_official_name(self, language: str | None = None) -> LocalText:
+        return in_reader_language(self.official_name, self.official_name_ru, language)
 
     def is_member_on(self, day: datetime.date) -> bool:
         """Whether the state was a member on ``day``; unknown start dates count as members."""
@@ -102,6 +142,13 @@ class Instrument(models.Model):
 
     title = models.CharField(_("title"), max_length=500, help_text=_("The title as the sources give it."))
     short_title = models.CharField(_("short title"), max_length=150)
+    title_ru = models.CharField(
+        _("title in Russian"),
+        max_length=500,
+        blank=True,
+        help_text=_("The official Russian title. Leave empty where unsure: pages then show the English title."),
+    )
+    short_title_ru = models.CharField(_("short title in Russian"), max_length=150, blank=True)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     part_of = models.ForeignKey(
@@ -158,10 +205,17 @@ class Instrument(models.Model):
         ]
 
     def __str__(self):
-        return self.short_title or self.title
+        return str(self.display_short_title())
 
     def get_absolute_url(self):
         return reverse("tracker:instrument_detail", kwargs={"slug": self.slug})
+
+    def display_title(self, language: str | None = None) -> LocalText:
+        return in_reader_language(self.title, self.title_ru, language)
+
+    def display_short_title(self, language: str | None = None) -> LocalText:
+        # A Russian full title beats an English short one: the reader asked for Russian.
+        return in_reader_language(self.short_title or self.title, self.short_title_ru or self.title_ru, language)
 
     def clean(self):
         if self.eif_rule == self.EntryIntoForceRule.NTH_RATIFICATION and not self.eif_threshold:

@@ -64,7 +64,8 @@ class ReadOnlyPublicSite:
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-    WRITABLE_PREFIX = "/admin/"
+    # The admin in English (no prefix) and in Russian (issue 10).
+    WRITABLE_PREFIX = ("/admin/", "/ru/admin/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     # Only the admin writes; everything else answers GET and HEAD (issue 7).
     "tracker.security.ReadOnlyPublicSite",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Picks the language from the URL's /ru/ prefix; unprefixed addresses are English (issue 10).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,6 +172,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
 LANGUAGE_CODE = "en"
+# Russian is the CSTO's working language; English stays the default so that published addresses keep working.
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

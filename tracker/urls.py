@@ -1,5 +1,7 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from tracker.api import api
 from tracker.feeds import EventFeed, InstrumentEventFeed, StateEventFeed
@@ -32,11 +34,19 @@ feed_patterns = [
     path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
 ]
 
+# The API and feeds are a language-neutral contract: unprefixed and always in English.
 urlpatterns = [
+    path("api/", api.urls),
+    path("feeds/", include((feed_patterns, "feeds"))),
+    # English addresses have no prefix (those already cited, fed and exported keep working); an /en/ link someone
+    # writes by analogy with /ru/ lands on the same page (issue 10).
+    re_path(r"^en/(?P<rest>.*)$", RedirectView.as_view(url="/%(rest)s", permanent=True, query_string=True)),
+]
+# The public site, its exports and the admin in every language: /ru/... is Russian (issue 10).
+urlpatterns += i18n_patterns(
     # Before admin/: the admin would read "add-from-text" as a source's id.
     path("admin/tracker/sourcedocument/add-from-text/", admin.site.admin_view(propose_view), name="propose_events"),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
-    path("feeds/", include((feed_patterns, "feeds"))),
     path("", include((public_patterns, "tracker"))),
-]
+    prefix_default_language=False,
+)
