@@ -113,7 +113,7 @@ def build_timeline(history: InstrumentHistory, states, *, as_of: datetime.date) 
                     event_url=change.event.get_absolute_url() if change.event else None,
                 )
             )
-        lanes.append(Lane(name=state.name, y=y, segments=segments))
+        lanes.append(Lane(name=str(state.display_name()), y=y, segments=segments))
 
     height = AXIS_HEIGHT + len(states) * (LANE_HEIGHT + LANE_GAP)
     eif_date = history.entry_into_force.date
