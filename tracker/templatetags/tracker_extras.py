@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -66,3 +67,39 @@ def highlighted_text(text: str, events):
 def status_class(code: str) -> str:
     """The CSS class that colours a status; the label always stands beside the colour."""
     return f"status-{code.replace('_', '-')}"
+
+
+# The status badge and its date are built here rather than in included templates: the matrix shows
+# one per cell, and at 50 instruments x 200 states the includes took seconds to render (issue 6).
+@register.simple_tag
+def status_badge(status):
+    """A status as text with its colour class, an "on or before" mark and the inferred / by-rule marks."""
+    uncertain = ""
+    if status.is_uncertain:
+        uncertain = format_html('<abbr class="uncertain" title="{}">≤</abbr> ', _("on or before this date"))
+    marks = ""
+    if status.inferred:
+        marks += format_html(
+            ' <span class="mark-inferred" title="{}">({})</span>',
+            _("inferred from the source, not stated in it"),
+            _("inferred"),
+        )
+    if status.computed:
+        marks += format_html(
+            ' <span class="mark-computed" title="{}">({})</span>',
+            _("follows from the entry-into-force rule"),
+            _("by rule"),
+        )
+    return format_html(
+        '<span class="status {}">{}{}{}</span>', status_class(status.code), uncertain, status.label, mark_safe(marks)
+    )
+
+
+@register.simple_tag
+def status_since(status):
+    """The date a status holds from, with "≤" where it is only known to hold by then."""
+    if not status.since:
+        return ""
+    return format_html(
+        '<span class="since">{}{}</span>', "≤ " if status.is_uncertain else "", date_format(status.since, "j M Y")
+    )
