@@ -40,7 +40,7 @@ def test_an_event_citation_names_what_when_the_source_its_quote_the_permalink_an
     text = cite_event(ratification, access_date=ACCESSED, base_url=BASE)
 
     assert text == (
-        "Agreement on the status of forces — Kazakhstan: Ratified (internal procedures completed), ≤ 23.11.2023. "
+        "Agreement on the status of forces — Kazakhstan: Ratified (internal procedures completed), ≤ 23 Nov 2023. "
         "Source: “Speech at the Council session”, Secretary General, Minsk, 23 November 2023: "
         "“Kazakhstan has ratified the Agreement”. "
         f"CSTO ratification tracker, event {ratification.pk}. "

@@ -1,11 +1,13 @@
 """The status engine, specified by example."""
 
+import dataclasses
 import datetime
 import gc
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument
@@ -178,8 +180,50 @@ class TestEntryIntoForce:
         assert (eif.date, eif.uncertain, eif.describe()) == (
             D(2003, 9, 18),
             False,
-            "In force 18.09.2003 (as the source states)",
+            "In force 18 September 2003 (as the source states)",
         )
+
+    def test_an_inferred_entry_into_force_is_described_as_inferred_not_as_stated(self, six_states):
+        charter = make_instrument(kind=Instrument.Kind.CHARTER)
+        source = make_source(date=D(2022, 5, 16), text="The Charter has bound the member states since 2003.")
+        make_event(
+            instrument=charter,
+            source=source,
+            type="in_force",
+            date=D(2003, 1, 1),
+            precision="year",
+            quote=source.text,
+            inferred=True,
+        )
+
+        eif = instrument_history(charter, as_of=D(2022, 5, 16)).entry_into_force
+
+        assert eif.describe() == "In force on or before 31 December 2003 (inferred from the source)"
+
+    def test_the_description_is_in_the_readers_language_with_russian_plural_forms(self, six_states):
+        treaty = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        ratifiers = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
+        missing_for = {}
+        # Russia has no Russian name recorded here: the sentence falls back to its English one.
+        for code in ratifiers:
+            state = six_states[code]
+            state.name_ru = {"ARM": "Армения", "TJK": "Таджикистан"}.get(code, "")
+            state.save()
+        for code in ratifiers[1:4]:
+            make_event(instrument=treaty, state=six_states[code], source=make_source(date=D(2020, 1, 1)))
+        missing_for[3] = instrument_history(treaty, as_of=D(2024, 1, 1)).entry_into_force
+        make_event(instrument=treaty, state=six_states["RUS"], source=make_source(date=D(2020, 1, 1)))
+        missing_for[2] = instrument_history(treaty, as_of=D(2024, 1, 1)).entry_into_force
+
+        with translation.override("ru"):
+            assert missing_for[3].describe() == "Нужны ещё 3 ратификации: Армения, Russia, Таджикистан"
+            assert missing_for[2].describe() == "Нужны ещё 2 ратификации: Армения, Таджикистан"
+        eleven = dataclasses.replace(missing_for[2], missing_count=11, waiting_for=())
+        twenty_one = dataclasses.replace(eleven, missing_count=21)
+        with translation.override("ru"):
+            assert eleven.describe() == "Нужно ещё 11 ратификаций"
+            assert twenty_one.describe() == "Нужна ещё 21 ратификация"
+        assert eleven.describe() == "11 more ratifications needed"
 
     def test_without_a_rule_or_a_stated_date_the_page_says_no_rule_is_recorded(self, six_states):
         eif = instrument_history(make_instrument(), as_of=D(2024, 1, 1)).entry_into_force

@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -324,13 +325,14 @@ def since_display(status) -> str:
     """The date a status holds from, written with its precision as the public pages write event dates."""
     if status.since is None:
         return ""
+    # Named formats, so that each language writes the date its own way (issue 10).
     if status.precision == Event.Precision.ON_OR_BEFORE:
-        return f"≤\N{NO-BREAK SPACE}{status.since:%d.%m.%Y}"
+        return f"≤\N{NO-BREAK SPACE}{date_format(status.since, 'SHORT_DATE_FORMAT')}"
     if status.precision == Event.Precision.MONTH:
-        return f"{status.since:%m.%Y}"
+        return date_format(status.since, "YEAR_MONTH_FORMAT")
     if status.precision == Event.Precision.YEAR:
         return f"{status.since:%Y}"
-    return f"{status.since:%d.%m.%Y}"
+    return date_format(status.since, "SHORT_DATE_FORMAT")
 
 
 def saved_events(formsets):

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -278,7 +279,7 @@ class SourceDocument(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(text=""), name="source_text_is_not_empty")]
 
     def __str__(self):
-        return f"{self.title} ({self.date:%d.%m.%Y})"
+        return f"{self.title} ({date_format(self.date, 'SHORT_DATE_FORMAT')})"
 
     def get_absolute_url(self):
         return reverse("tracker:source_detail", kwargs={"slug": self.slug})
@@ -447,13 +448,14 @@ class Event(models.Model):
 
     @property
     def date_display(self) -> str:
+        """The date with its precision, in the reader's language: "May 2023", "≤ 18 May 2023", "≤ 18.05.2023"."""
         if self.precision == self.Precision.YEAR:
             return f"{self.date:%Y}"
         if self.precision == self.Precision.MONTH:
-            return f"{self.date:%m.%Y}"
+            return date_format(self.date, "YEAR_MONTH_FORMAT")
         if self.precision == self.Precision.ON_OR_BEFORE:
-            return f"≤ {self.date:%d.%m.%Y}"
-        return f"{self.date:%d.%m.%Y}"
+            return f"≤ {date_format(self.date, 'SHORT_DATE_FORMAT')}"
+        return date_format(self.date, "SHORT_DATE_FORMAT")
 
 
 @receiver(pre_save, sender=Event)

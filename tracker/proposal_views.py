@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events
@@ -183,9 +184,10 @@ def propose_view(request):
             source = save_source_with_events(source_form=source_form, formset=formset)
             if source:
                 count = len(formset.ticked())
-                messages.success(
-                    request, _("Saved “%(source)s” with %(count)d events.") % {"source": source, "count": count}
+                message = ngettext(
+                    "Saved “%(source)s” with %(count)d event.", "Saved “%(source)s” with %(count)d events.", count
                 )
+                messages.success(request, message % {"source": source, "count": count})
                 return HttpResponseRedirect(reverse("admin:tracker_sourcedocument_change", args=[source.pk]))
         messages.error(request, _("Nothing was saved: correct the rows marked below."))
     else:

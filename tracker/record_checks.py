@@ -14,6 +14,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from tracker.models import Event, normalise_whitespace
 
 RATIFICATION_TYPES = {Event.Type.RATIFIED, Event.Type.NOTIFIED}
@@ -143,8 +146,8 @@ def _single_event_problems(event: Event, texts: dict[int, str] | None = None) ->
             Problem(
                 event,
                 Code.AFTER_SOURCE,
-                f"Dated {event.date_display}, after its source of {source.date:%d.%m.%Y}: a source cannot report"
-                " the future.",
+                _("Dated %(date)s, after its source of %(source_date)s: a source cannot report the future.")
+                % {"date": event.date_display, "source_date": date_format(source.date, "SHORT_DATE_FORMAT")},
             )
         )
     if not event.is_paraphrase and normalise_whitespace(event.quote) not in texts[source.pk]:
@@ -152,15 +155,16 @@ def _single_event_problems(event: Event, texts: dict[int, str] | None = None) ->
             Problem(
                 event,
                 Code.QUOTE_NOT_IN_SOURCE,
-                f"The quote does not appear in “{source.title}”: copy it exactly or mark it a paraphrase.",
+                _("The quote does not appear in “%(source)s”: copy it exactly or mark it a paraphrase.")
+                % {"source": source.title},
             )
         )
     if event.precision == Event.Precision.MONTH and event.date.day != 1:
         problems.append(
-            Problem(event, Code.VAGUE_DATE_NOT_FIRST, "A month-precision date must be the 1st of the month.")
+            Problem(event, Code.VAGUE_DATE_NOT_FIRST, _("A month-precision date must be the 1st of the month."))
         )
     if event.precision == Event.Precision.YEAR and (event.date.month, event.date.day) != (1, 1):
-        problems.append(Problem(event, Code.VAGUE_DATE_NOT_FIRST, "A year-precision date must be 1 January."))
+        problems.append(Problem(event, Code.VAGUE_DATE_NOT_FIRST, _("A year-precision date must be 1 January.")))
     return problems
 
 
@@ -185,13 +189,23 @@ def _order_problems(flagged_ids: set[int], order_events: list[Event]) -> list[Pr
                 continue
             for signature in signatures:
                 if definitely_before(ratification, signature):
-                    whose = "its" if signature.state_id else "the instrument's"
+                    if signature.state_id:
+                        message = _("%(step)s %(date)s, before its signature of %(signed)s (event #%(pk)s).")
+                    else:
+                        message = _(
+                            "%(step)s %(date)s, before the instrument's signature of %(signed)s (event #%(pk)s)."
+                        )
+                    values = {
+                        "step": ratification.get_type_display(),
+                        "date": ratification.date_display,
+                        "signed": signature.date_display,
+                        "pk": signature.pk,
+                    }
                     problems.append(
                         Problem(
                             ratification,
                             Code.RATIFIED_BEFORE_SIGNED,
-                            f"{ratification.get_type_display()} {ratification.date_display}, before {whose} signature"
-                            f" of {signature.date_display} (event #{signature.pk}).",
+                            message % values,
                             related_event=signature,
                         )
                     )
@@ -204,8 +218,12 @@ def _order_problems(flagged_ids: set[int], order_events: list[Event]) -> list[Pr
                         Problem(
                             in_force,
                             Code.IN_FORCE_BEFORE_RATIFIED,
-                            f"In force {in_force.date_display}, before its ratification of"
-                            f" {ratification.date_display} (event #{ratification.pk}).",
+                            _("In force %(date)s, before its ratification of %(ratified)s (event #%(pk)s).")
+                            % {
+                                "date": in_force.date_display,
+                                "ratified": ratification.date_display,
+                                "pk": ratification.pk,
+                            },
                             related_event=ratification,
                         )
                     )

@@ -175,6 +175,8 @@ LANGUAGE_CODE = "en"
 # Russian is the CSTO's working language; English stays the default so that published addresses keep working.
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates by name (DATE_FORMAT...), in each language's own way: "18 May 2023", "18 мая 2023 г.".
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -34,6 +34,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState
@@ -123,15 +125,37 @@ class EntryIntoForce:
         return self.date is not None
 
     def describe(self) -> str:
+        """One sentence in the reader's language: when it entered into force and how we know, or what it waits for."""
         if self.date:
-            prefix = "on or before " if self.uncertain else ""
-            how = "as the source states" if self.stated_by else "computed from its rule"
-            return f"In force {prefix}{self.date:%d.%m.%Y} ({how})"
+            if self.stated_by and self.stated_by.inferred:
+                # The source implies the entry into force rather than stating it: say so, not "as stated".
+                how = gettext("inferred from the source")
+            elif self.stated_by:
+                how = gettext("as the source states")
+            else:
+                how = gettext("computed from its rule")
+            values = {"date": date_format(self.date, "DATE_FORMAT"), "how": how}
+            if self.uncertain:
+                return gettext("In force on or before %(date)s (%(how)s)") % values
+            return gettext("In force %(date)s (%(how)s)") % values
         if not self.rule_recorded:
-            return "Not known to be in force; no entry-into-force rule recorded"
-        names = ", ".join(state.name for state in self.waiting_for)
-        noun = "ratification" if self.missing_count == 1 else "ratifications"
-        return f"{self.missing_count} more {noun} needed" + (f": {names}" if names else "")
+            return gettext("Not known to be in force; no entry-into-force rule recorded")
+        values = {"count": self.missing_count, "states": ", ".join(str(state) for state in self.waiting_for)}
+        if not self.waiting_for:
+            return (
+                ngettext(
+                    "%(count)d more ratification needed", "%(count)d more ratifications needed", self.missing_count
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(count)d more ratification needed: %(states)s",
+                "%(count)d more ratifications needed: %(states)s",
+                self.missing_count,
+            )
+            % values
+        )
 
 
 @dataclasses.dataclass

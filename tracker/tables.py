@@ -8,11 +8,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.templatetags.languages import marked
 
 TABLE_TEMPLATE = "tracker/includes/table.html"
 # Columns a phone leaves out, so that the rest fit without scrolling sideways.
 WIDE_ONLY = {"th": {"class": "wide-only"}, "td": {"class": "wide-only"}}
-DATE_FORMAT = "j M Y"
+# Named, so that each language writes it its own way ("18 May 2023", "18.05.2023").
+DATE_FORMAT = "SHORT_DATE_FORMAT"
 
 
 class EventTable(tables.Table):
@@ -45,6 +47,12 @@ class EventTable(tables.Table):
 
     def render_date(self, record):
         return render_to_string("tracker/includes/event_date.html", {"event": record})
+
+    def render_instrument(self, value):
+        return marked(value.display_short_title())
+
+    def render_state(self, value):
+        return marked(value.display_name())
 
     def render_quote(self, value):
         return format_html("<q>{}</q>", Truncator(value).words(30))
@@ -80,6 +88,12 @@ class InstrumentTable(tables.Table):
         self.matrix = matrix
         super().__init__(data, **kwargs)
 
+    def render_title(self, record):
+        return marked(record.display_title())
+
+    def render_part_of(self, value):
+        return marked(value.display_short_title())
+
     def render_concluded(self, record):
         return render_to_string("tracker/includes/concluded.html", {"event": self.matrix.concluded_by(record)})
 
@@ -104,6 +118,12 @@ class StateTable(tables.Table):
         order_by_field = "sort"
         page_field = "page"
         per_page = 100
+
+    def render_name(self, record):
+        return marked(record.display_name())
+
+    def render_official_name(self, record):
+        return marked(record.display_official_name())
 
 
 class SourceTable(tables.Table):

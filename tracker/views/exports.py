@@ -1,14 +1,19 @@
-"""CSV downloads of every public table, with the same filters and as-of date as the page they come from."""
+"""CSV downloads of every public table, with the same filters and as-of date as the page they come from.
+
+Names and labels are in the language of the address (/ru/export/... is Russian, issue 10); codes, slugs and dates
+are the same in every language, so a script reads either file the same way.
+"""
 
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from tracker.exports import csv_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
-from tracker.models import Instrument, MemberState, SourceDocument
-from tracker.status import iter_status_pairs, status_matrix
+from tracker.models import Event, Instrument, MemberState, SourceDocument, in_reader_language
+from tracker.status import Status, iter_status_pairs, status_matrix
 from tracker.views.events import event_queryset
 
 STATUS_COLUMNS = [
@@ -27,6 +32,7 @@ STATUS_COLUMNS = [
     "source_slug",
     "source_date",
     "event_url",
+    "status_label",
 ]
 INSTRUMENT_COLUMNS = [
     "slug",
@@ -44,6 +50,7 @@ INSTRUMENT_COLUMNS = [
     "ratifications_missing",
     "waiting_for",
     "url",
+    "kind_label",
 ]
 EVENT_COLUMNS = [
     "event_id",
@@ -64,6 +71,7 @@ EVENT_COLUMNS = [
     "source_date",
     "note",
     "url",
+    "type_label",
 ]
 # The database fields behind EVENT_COLUMNS, in the same order (the event's URL is added after them).
 EVENT_FIELDS = [
@@ -86,10 +94,15 @@ EVENT_FIELDS = [
     "note",
 ]
 STATE_COLUMNS = ["slug", "state_code", "name", "official_name", "member_since", "member_until", "url"]
-SOURCE_COLUMNS = ["slug", "title", "kind", "date", "speaker", "place", "original_url", "url"]
+SOURCE_COLUMNS = ["slug", "title", "kind", "date", "speaker", "place", "original_url", "url", "kind_label"]
 
 # Large enough to keep round trips few, small enough to keep memory flat on a big record.
 CHUNK_SIZE = 2000
+
+
+def labels(choices) -> dict[str, str]:
+    """Each code's label in the current language, looked up once: the rows are written after the view returns."""
+    return {code: str(label) for code, label in choices}
 
 
 def form_errors(*forms) -> HttpResponseBadRequest:
@@ -113,15 +126,16 @@ def export_status(request):
     # Streamed from the engine one instrument at a time: memory stays flat however large the record (issue 6).
     pairs = iter_status_pairs(as_of=as_of, instruments=instruments, states=states)
     event_base_url = request.build_absolute_uri(reverse("tracker:event_list"))
+    language, status_labels = get_language(), labels(Status.choices)
 
     def rows():
         for instrument, state, status in pairs:
             event, source = status.event, status.source
             yield [
                 instrument.slug,
-                instrument.title,
+                instrument.display_title(language),
                 state.iso3,
-                state.name,
+                state.display_name(language),
                 status.code,
                 status.since,
                 status.precision,
@@ -133,6 +147,7 @@ def export_status(request):
                 source.slug if source else None,
                 source.date if source else None,
                 f"{event_base_url}{event.pk}/" if event else None,
+                status_labels[status.code],
             ]
 
     return csv_response(f"status-{as_of.isoformat()}.csv", STATUS_COLUMNS, rows())
@@ -144,6 +159,7 @@ def export_instruments(request):
     if not (date_form.is_valid() and filterset.is_valid()):
         return form_errors(date_form, filterset.form)
     matrix = status_matrix(as_of=date_form.as_of_date, instruments=filterset.qs)
+    language, kind_labels = get_language(), labels(Instrument.Kind.choices)
 
     def rows():
         for instrument in matrix.instruments:
@@ -151,20 +167,21 @@ def export_instruments(request):
             eif = matrix.entry_into_force(instrument)
             yield [
                 instrument.slug,
-                instrument.title,
+                instrument.display_title(language),
                 instrument.kind,
                 instrument.part_of.slug if instrument.part_of else None,
                 concluded.date if concluded else None,
                 concluded.place if concluded else None,
                 eif.date,
                 instrument.needs_ratification,
-                instrument.short_title,
+                instrument.display_short_title(language),
                 concluded.precision if concluded else None,
                 eif.uncertain if eif.date else None,
                 instrument.eif_rule,
                 eif.missing_count,
                 " ".join(state.iso3 for state in eif.waiting_for),
                 request.build_absolute_uri(instrument.get_absolute_url()),
+                kind_labels[instrument.kind],
             ]
 
     return csv_response("instruments.csv", INSTRUMENT_COLUMNS, rows())
@@ -177,25 +194,34 @@ def export_events(request):
     base_url = request.build_absolute_uri(reverse("tracker:event_list"))
 
     # Plain tuples rather than model instances: building four objects per row dominated the export (issue 6).
-    columns = filterset.qs.order_by("known_from", "pk").values_list(*EVENT_FIELDS)
+    # The Russian names ride along at the end, for the reader whose language the address asks for.
+    columns = filterset.qs.order_by("known_from", "pk").values_list(
+        *EVENT_FIELDS, "instrument__title_ru", "state__name_ru"
+    )
+    language, type_labels = get_language(), labels(Event.Type.choices)
+    instrument_at, state_at, type_at = (EVENT_FIELDS.index(f) for f in ("instrument__title", "state__name", "type"))
 
     def rows():
-        for row in columns.iterator(chunk_size=CHUNK_SIZE):
-            yield [*row, f"{base_url}{row[0]}/"]
+        for *row, title_ru, name_ru in columns.iterator(chunk_size=CHUNK_SIZE):
+            row[instrument_at] = in_reader_language(row[instrument_at], title_ru, language)
+            if row[state_at] is not None:
+                row[state_at] = in_reader_language(row[state_at], name_ru, language)
+            yield [*row, f"{base_url}{row[0]}/", type_labels[row[type_at]]]
 
     return csv_response("events.csv", EVENT_COLUMNS, rows())
 
 
 def export_states(request):
     base_url = request.build_absolute_uri(reverse("tracker:state_list"))
+    language = get_language()
 
     def rows():
         for state in MemberState.objects.order_by("name").iterator(chunk_size=CHUNK_SIZE):
             yield [
                 state.slug,
                 state.iso3,
-                state.name,
-                state.official_name,
+                state.display_name(language),
+                state.display_official_name(language),
                 state.member_since,
                 state.member_until,
                 f"{base_url}{state.slug}/",
@@ -206,6 +232,7 @@ def export_states(request):
 
 def export_sources(request):
     base_url = request.build_absolute_uri(reverse("tracker:source_list"))
+    kind_labels = labels(SourceDocument.Kind.choices)
 
     def rows():
         for source in SourceDocument.objects.defer("text").order_by("-date", "title").iterator(chunk_size=CHUNK_SIZE):
@@ -218,6 +245,7 @@ def export_sources(request):
                 source.place,
                 source.url,
                 f"{base_url}{source.slug}/",
+                kind_labels[source.kind],
             ]
 
     return csv_response("sources.csv", SOURCE_COLUMNS, rows())
