@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-postgres lint format setup record check-record clean-venv
+.PHONY: run serve test test-postgres lint format setup messages record check-record clean-venv
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -13,7 +13,7 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_record
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -27,12 +27,16 @@ serve: setup
 	$(VENV)/bin/gunicorn tracker.wsgi --bind 127.0.0.1:8000 --workers 3
 
 ## Lint and the whole test suite on the configured database (SQLite unless DATABASE_URL says otherwise).
-test: $(STAMP) lint
+test: $(STAMP) lint messages
 	$(PY) -m pytest
 
 ## The same suite on a throw-away PostgreSQL 15 server started for the run.
 test-postgres: $(STAMP)
 	bash scripts/with-postgres $(MAKE) test
+
+## The Russian translation, compiled from locale/ru/LC_MESSAGES/django.po (needs GNU gettext's msgfmt).
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=bench --verbosity 0
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

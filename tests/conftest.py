@@ -1,7 +1,20 @@
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from tests.builders import make_six_states
+
+RUSSIAN_CATALOG = Path(__file__).resolve().parent.parent / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    # `make test` compiles them; a bare `pytest` after editing the .po file would test stale Russian otherwise.
+    compiled = RUSSIAN_CATALOG.with_suffix(".mo")
+    if not compiled.exists() or compiled.stat().st_mtime < RUSSIAN_CATALOG.stat().st_mtime:
+        call_command("compilemessages", locale=["ru"], ignore_patterns=[".venv", "bench"], verbosity=0)
 
 
 @pytest.fixture

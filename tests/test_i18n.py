@@ -193,6 +193,17 @@ class TestNamesInTheReadersLanguage:
         assert '<option value="belarus">Беларусь</option>' in page
 
 
+class TestCitations:
+    def test_a_citation_on_a_russian_page_stays_english_with_the_english_permanent_address(self, client, record):
+        pk = first_event_pk()
+
+        page = client.get(f"/ru/events/{pk}/").content.decode()
+
+        citation = page[page.index('<textarea id="cite-event"') : page.index("</textarea>")]
+        assert f"http://testserver/events/{pk}/" in citation and "(accessed " in citation
+        assert "/ru/" not in citation
+
+
 class TestDates:
     def test_a_russian_page_writes_dates_the_russian_way_and_an_english_one_the_english_way(self, client, record):
         russian = client.get("/ru/", {"as_of": "2023-05-18"}).content.decode()

@@ -101,5 +101,7 @@ def status_since(status):
     if not status.since:
         return ""
     return format_html(
-        '<span class="since">{}{}</span>', "≤ " if status.is_uncertain else "", date_format(status.since, "j M Y")
+        '<span class="since">{}{}</span>',
+        "≤ " if status.is_uncertain else "",
+        date_format(status.since, "SHORT_DATE_FORMAT"),
     )

@@ -1,0 +1,45 @@
+"""A Russian reader in a real browser (issue 10): the matrix in Russian; switching language keeps page and filters."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_a_russian_reader_sees_the_matrix_in_russian_with_russian_dates_and_names(curated_site, page, screenshot):
+    page.goto(curated_site.url + "/ru/?as_of=2023-05-18")
+
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Положение каждого государства-члена на 18 мая 2023 г.")
+    expect(page.get_by_role("columnheader", name="Армения")).to_be_visible()
+    treaty = page.get_by_role("row").filter(has_text="Договор о коллективной безопасности").first
+    expect(treaty).to_contain_text("Договор")
+    # An instrument with no recorded Russian title is shown in English, and says so.
+    fallback = page.locator(".matrix .lang-fallback").first
+    expect(fallback).to_have_text("(en)")
+    expect(page.get_by_role("heading", name="Условные обозначения")).to_be_visible()
+
+    screenshot(curated_site.url + "/ru/?as_of=2023-05-18", "matrix-ru")
+
+
+def test_switching_language_keeps_the_page_and_its_filters(curated_site, page):
+    page.goto(curated_site.url + "/ru/events/")
+    page.get_by_label("Государство-член").select_option(label="Беларусь")
+    page.get_by_label("Тип события").select_option(label="Ратифицирован (внутригосударственные процедуры выполнены)")
+    page.get_by_role("button", name="Отобрать").click()
+    expect(page).to_have_url(re.compile(r"/ru/events/\?.*state=belarus.*type=ratified"))
+    russian_rows = page.locator("table tbody tr").count()
+
+    page.get_by_role("navigation", name="Язык").get_by_role("link", name="English").click()
+
+    expect(page).to_have_url(
+        re.compile(r"^" + re.escape(curated_site.url) + r"/events/\?.*state=belarus.*type=ratified")
+    )
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_label("Member state")).to_have_value("belarus")
+    expect(page.get_by_label("Event type")).to_have_value("ratified")
+    expect(page.locator("table tbody tr")).to_have_count(russian_rows)
+
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Русский").click()
+
+    expect(page).to_have_url(re.compile(r"/ru/events/\?.*state=belarus.*type=ratified"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("События")
