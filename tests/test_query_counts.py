@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -28,8 +29,6 @@ def generate(sizes):
 
 def busiest(model, related="events"):
     """The object with the most events: the one whose page would grow the most."""
-    from django.db.models import Count
-
     return model.objects.annotate(n=Count(related)).order_by("-n", "pk").first()
 
 
