@@ -116,6 +116,13 @@ class TestAddresses:
         assert response["Location"] == "/events/?state=belarus&type=ratified"
         assert client.get("/events/", HTTP_ACCEPT_LANGUAGE="ru").content.decode().count('<html lang="en">') == 1
 
+    @pytest.mark.parametrize("path", ["/en//evil.example/", "/en/\\evil.example/", "/en/%2F%2Fevil.example/"])
+    def test_the_en_redirect_never_leads_to_another_site(self, client, db, path):
+        response = client.get(path)
+
+        location = response.get("Location", "")
+        assert not location.startswith(("//", "/\\", "http")), location
+
     def test_the_api_and_feeds_stay_english_and_unprefixed_whatever_the_browser_asks_for(self, client, record):
         feed = client.get(reverse("feeds:events"), HTTP_ACCEPT_LANGUAGE="ru")
         states = client.get("/api/states", HTTP_ACCEPT_LANGUAGE="ru").json()

@@ -40,7 +40,8 @@ urlpatterns = [
     path("feeds/", include((feed_patterns, "feeds"))),
     # English addresses have no prefix (those already cited, fed and exported keep working); an /en/ link someone
     # writes by analogy with /ru/ lands on the same page (issue 10).
-    re_path(r"^en/(?P<rest>.*)$", RedirectView.as_view(url="/%(rest)s", permanent=True, query_string=True)),
+    # The rest may not start with a slash or backslash: "/en//evil.example" must not become "//evil.example".
+    re_path(r"^en/(?P<rest>(?![/\\]).*)$", RedirectView.as_view(url="/%(rest)s", permanent=True, query_string=True)),
 ]
 # The public site, its exports and the admin in every language: /ru/... is Russian (issue 10).
 urlpatterns += i18n_patterns(
