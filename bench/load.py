@@ -79,11 +79,10 @@ def server_env(database_url: str) -> dict[str, str]:
     }
 
 
-def manage(env, *args, capture=False) -> str:
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=PROJECT, env=env, check=True, capture_output=True, text=True
-    )
-    return result.stdout if capture else ""
+def manage(env, *args) -> None:
+    result = subprocess.run([PYTHON, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
 
 
 def record_checksum(env) -> str:
@@ -253,10 +252,12 @@ def restart_postgres(database_url: str) -> str:
     with psycopg.connect(database_url, autocommit=True) as connection:
         data_directory = connection.execute("SHOW data_directory").fetchone()[0]
     pg_ctl = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")) / "pg_ctl"
-    command = [str(pg_ctl), "-D", data_directory, "-m", "fast", "-w", "restart"]
+    # The new server logs to a file: on a pipe of ours it would keep the pipe open, and us waiting.
+    log = Path(data_directory).parent / "restart.log"
+    command = [str(pg_ctl), "-D", data_directory, "-l", str(log), "-m", "fast", "-w", "restart"]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
     return data_directory
 
 
@@ -372,6 +373,10 @@ def main():
     print(json.dumps(summary, indent=2))
     if options.json:
         options.json.write_text(json.dumps(summary, indent=2) + "\n")
+    # What the server logged (errors only, LOG_LEVEL=ERROR): every 5xx has its traceback there.
+    server_log = (scratch / "gunicorn.log").read_text(errors="replace")
+    if options.json:
+        options.json.with_suffix(".server.log").write_text(server_log)
     shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -155,6 +155,15 @@ def test_the_failure_limit_is_configurable(client, editor, settings):
     assert try_login(client, "editor", "correct horse battery").status_code == 429
 
 
+def test_staff_sign_in_through_the_russian_admin_too(client, editor):
+    response = client.post(
+        "/ru/admin/login/?next=/ru/admin/", {"username": "editor", "password": "correct horse battery"}
+    )
+
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") == str(editor.pk)
+
+
 def test_a_lockout_from_one_address_does_not_lock_the_editor_out_elsewhere(client, editor, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         try_login(client, "editor", "guess")
@@ -402,6 +411,9 @@ def test_the_public_site_and_api_refuse_every_write_method(client, one_of_each, 
         "/api/events",
         f"/api/events/{event.pk}",
         "/api/states/kazakhstan",
+        "/ru/",
+        "/ru/events/",
+        "/ru/export/events.csv",
     ]
 
     for url in urls:
@@ -504,6 +516,8 @@ def public_page_types(event) -> list[str]:
         "/sources/",
         f"/sources/{event.source.slug}/",
         "/?as_of=not-a-date",
+        "/ru/",
+        f"/ru/instruments/{event.instrument.slug}/",
         "/no-such-page/",
         "/api/docs",
     ]

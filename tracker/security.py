@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
@@ -71,9 +72,16 @@ class ReadOnlyPublicSite:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in self.SAFE_METHODS and not request.path_info.startswith(self.WRITABLE_PREFIX):
+        if request.method not in self.SAFE_METHODS and not self.is_admin(request.path_info):
             return HttpResponseNotAllowed(sorted(self.SAFE_METHODS), "Only GET and HEAD: the public site is read-only.")
         return self.get_response(request)
+
+    def is_admin(self, path: str) -> bool:
+        # The admin is also served under a language prefix (/ru/admin/, issue 10).
+        language = get_language_from_path(path)
+        if language and path.startswith(f"/{language}/"):
+            path = path[len(language) + 1 :]
+        return path.startswith(self.WRITABLE_PREFIX)
 
 
 # --- Optimistic locking in the admin (issue 7) ---

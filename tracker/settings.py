@@ -149,6 +149,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers write at once (sessions, failed-login counts). A transaction that
+    # starts as a reader and then writes gets "database is locked" at once, without waiting;
+    # IMMEDIATE takes the write lock up front, so it waits its turn (up to the timeout), and
+    # WAL lets readers go on while one writer works. Seen as 500s under bench/load.py (issue 7).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
