@@ -106,6 +106,11 @@ PUBLIC_PATHS = [
     "/feeds/events.atom",
     "/feeds/instruments/fuzz-treaty.atom",
     "/feeds/states/armenia.atom",
+    "/ru/",
+    "/ru/events/",
+    "/ru/instruments/fuzz-treaty/",
+    "/ru/export/status.csv",
+    "/en/events/",
 ]
 API_PATHS = [
     "/api/states",

@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
+from tracker.management.commands.restore_record import LOAD_ERRORS
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
 RECORD_FIXTURES = ["fixtures/states.json", "fixtures/sources.json", "fixtures/instruments.json", "fixtures/events.json"]
@@ -33,7 +32,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
                 record_initial_history(models)
-        except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError, TypeError) as error:
+        except LOAD_ERRORS as error:
             # A broken fixture file is an operator's problem to fix: say which, not a traceback (issue 7).
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise CommandError(f"The record could not be loaded, so nothing was loaded: {reason}") from error

@@ -13,6 +13,9 @@ from django.db import DatabaseError, connection, transaction
 
 from tracker.management.commands.backup_record import backed_up_models, describe, rows_held
 
+# What a broken or hand-edited file makes a load raise: each becomes a message, not a traceback.
+LOAD_ERRORS = (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError, TypeError, OverflowError)
+
 
 def record_restore(*, path: Path) -> dict[str, int]:
     """Load a backup into an empty record; returns the row count per model.
@@ -30,7 +33,7 @@ def record_restore(*, path: Path) -> dict[str, int]:
         with transaction.atomic():
             _create_missing_editors(_editor_usernames(rows))
             _load(rows)
-    except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError, TypeError) as error:
+    except LOAD_ERRORS as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise CommandError(f"The backup {path} could not be restored, so nothing was changed: {reason}") from error
     return rows_held()
