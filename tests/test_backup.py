@@ -209,7 +209,7 @@ def test_a_backup_cannot_smuggle_in_an_account(db, tmp_path):
         ('[{"model": "tracker.memberstate", "pk": 1, "fields": {"name": "X"}}]', "could not be restored"),
         ('[{"model": "tracker.memberstate", "pk": "one", "fields": {}}]', "could not be restored"),
         # Found by tests/test_fuzz.py: a number too large for the database was an OverflowError traceback.
-        ('[{"model": "tracker.memberstate", "pk": 100000000000000000000000000000, "fields": {}}]', "could not be restored"),
+        ('[{"model": "tracker.memberstate", "pk": 1' + "0" * 30 + ', "fields": {}}]', "could not be restored"),
     ],
 )
 def test_a_file_that_is_not_a_backup_is_refused_with_a_clear_message(db, tmp_path, content, message):
