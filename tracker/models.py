@@ -6,13 +6,15 @@ Statuses are never stored: they are derived from events by ``tracker.status``.
 import calendar
 import dataclasses
 import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -487,6 +489,47 @@ def count_the_version(sender, instance, raw=False, **kwargs):
 
 
 VERSIONED_MODELS = (MemberState, Instrument, SourceDocument, Event)
+
+
+class RecordVersion(models.Model):
+    """One row whose token changes on every write to the record, so that every worker's caches can tell (issue 6).
+
+    A per-process cache cannot see another worker's writes; each worker reads this
+    token (one cheap query) and keys what it caches by it. The token is random rather
+    than a counter, so that a rolled-back write can never bring an old key back.
+    """
+
+    token = models.CharField(_("version"), max_length=32)
+    changed_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    class Meta:
+        # Never shown: no admin page lists it.
+        verbose_name = "record version"
+        verbose_name_plural = "record versions"
+
+    def __str__(self):
+        return self.token
+
+    @classmethod
+    def current(cls, using="default") -> str:
+        """The record's version now; empty before the first write."""
+        return cls.objects.using(using).filter(pk=1).values_list("token", flat=True).first() or ""
+
+    @classmethod
+    def bump(cls, using="default") -> str:
+        """Mark the record as changed. Bulk writers (imports, the synthetic generator) call it themselves."""
+        token = uuid.uuid4().hex
+        if not cls.objects.using(using).filter(pk=1).update(token=token, changed_at=timezone.now()):
+            cls.objects.using(using).create(pk=1, token=token)
+        return token
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def record_changed(sender, using="default", **kwargs):
+    # Saves and deletes of single records, admin bulk deletes and simple-history reverts all end here.
+    if sender in VERSIONED_MODELS:
+        RecordVersion.bump(using=using)
 
 
 def normalise_whitespace(text: str) -> str:

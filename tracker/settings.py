@@ -160,6 +160,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The rendered status matrix is cached per as-of date and filter (issue 6). Per-process memory by
+# default; CACHE_URL may name a shared one (redis://host:6379/0 with the redis package installed, or
+# file:///some/dir). Either way entries are keyed by RecordVersion, so no worker serves a stale page.
+CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "file": "django.core.cache.backends.filebased.FileBasedCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+}
+_cache_url = os.environ.get("CACHE_URL", "locmem://")
+_cache_scheme = _cache_url.partition("://")[0]
+if _cache_scheme not in CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"CACHE_URL must start with one of {', '.join(CACHE_BACKENDS)}://")
+CACHES = {
+    "default": {
+        "BACKEND": CACHE_BACKENDS[_cache_scheme],
+        "LOCATION": _cache_url.partition("://")[2] if _cache_scheme == "file" else _cache_url,
+        "TIMEOUT": 24 * 60 * 60,
+    }
+}
+if _cache_scheme == "locmem":
+    CACHES["default"] |= {"LOCATION": "tracker", "OPTIONS": {"MAX_ENTRIES": 50}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

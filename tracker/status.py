@@ -352,13 +352,14 @@ def status_matrix(
     instrument_list = list(Instrument.objects.all() if instruments is None else instruments)
     by_instrument: dict[int, list[Event]] = defaultdict(list)
     wanted = None if instruments is None else [instrument.pk for instrument in instrument_list]
+    # The statuses built from the events are as many and as long-lived as the events themselves.
     with _collector_paused():
         for event in events_for(wanted, as_of=as_of):
             by_instrument[event.instrument_id].append(event)
-    histories = {
-        instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), all_states, as_of)
-        for instrument in instrument_list
-    }
+        histories = {
+            instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), all_states, as_of)
+            for instrument in instrument_list
+        }
     return StatusMatrix(as_of=as_of, instruments=instrument_list, states=shown_states, histories=histories)
 
 

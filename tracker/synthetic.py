@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, MemberState, RecordVersion, SourceDocument
 
 FIRST_DAY = datetime.date(1992, 5, 15)
 # A fixed last day rather than today, so that a seed gives the same record next year.
@@ -150,6 +150,8 @@ def generate_synthetic_record(
         _write(SourceDocument, sources, using, progress, "sources")
         event_rows = plan.event_rows()
         _write(Event, event_rows, using, progress, "events")
+        # bulk_create sends no signals: tell the caches (tracker.status) that the record changed.
+        RecordVersion.bump(using=using)
     return Summary(
         states=len(state_rows),
         instruments=sum(len(level) for level in instrument_levels),

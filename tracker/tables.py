@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.templatetags.languages import marked
@@ -15,6 +16,20 @@ TABLE_TEMPLATE = "tracker/includes/table.html"
 WIDE_ONLY = {"th": {"class": "wide-only"}, "td": {"class": "wide-only"}}
 # Named, so that each language writes it its own way ("18 May 2023", "18.05.2023").
 DATE_FORMAT = "SHORT_DATE_FORMAT"
+
+
+class PagedByKeys(TableQuerysetData):
+    """A queryset paged in two steps inside one query: the page's keys first, then only those rows with their joins.
+
+    With ``OFFSET 74950`` the database otherwise joins every skipped row to its
+    instrument, state and source before throwing it away: the events list's page
+    1,500 cost 120 ms in the database alone, where the keys alone cost 1 ms (issue 6).
+    """
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.data.filter(pk__in=self.data.values("pk")[key])
+        return self.data[key]
 
 
 class EventTable(tables.Table):
@@ -44,6 +59,9 @@ class EventTable(tables.Table):
         page_field = "page"
         per_page = 50
         empty_text = _("No events match these filters.")
+
+    def __init__(self, data, **kwargs):
+        super().__init__(PagedByKeys(data), **kwargs)
 
     def render_date(self, record):
         return render_to_string("tracker/includes/event_date.html", {"event": record})

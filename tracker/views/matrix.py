@@ -1,13 +1,21 @@
 """The home page: every instrument's status in every member state as of a date, optionally compared with another."""
 
 import dataclasses
+import hashlib
 
+from django.core.cache import cache
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from tracker.filters import InstrumentFilter
 from tracker.forms import AsOfForm
-from tracker.models import Instrument, MemberState
+from tracker.models import Instrument, MemberState, RecordVersion
 from tracker.status import PairStatus, Status, changed_pairs, status_matrix
+from tracker.templatetags.tracker_extras import status_badge, status_since
 from tracker.views.paging import render_bad_request
 
 
@@ -38,34 +46,113 @@ def matrix(request):
     if not (date_form.is_valid() and filterset.is_valid()):
         return render_bad_request(request, "tracker/matrix.html", context)
 
-    as_of = date_form.as_of_date
-    current = status_matrix(as_of=as_of, instruments=filterset.qs)
-    compare_on = date_form.cleaned_data["compare"]
+    as_of, compare_on = date_form.as_of_date, date_form.cleaned_data["compare"]
+    context |= {"as_of": as_of, "compare_on": compare_on}
+    # The table is the costly part (10,000 cells for 50 instruments x 200 states): it is rendered
+    # once per date, filter and language and kept until the record next changes (issue 6).
+    key = matrix_cache_key(request, as_of)
+    table = cache.get(key)
+    if table is None:
+        table = render_to_string(
+            "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
+        )
+        cache.set(key, table)
+    context["matrix_table"] = mark_safe(table)
+    return render(request, "tracker/matrix.html", context)
+
+
+def matrix_cache_key(request, as_of) -> str:
+    """Everything the rendered table depends on: the record's version, the language, the date and the address."""
+    parts = [
+        RecordVersion.current(),
+        get_language(),
+        # A page without ?as_of= shows today, so the key must change with the day.
+        as_of.isoformat(),
+        # The whole query string, not only the cleaned filters: the table's links repeat it.
+        *sorted(f"{name}={value}" for name, values in request.GET.lists() for value in values),
+    ]
+    return "matrix:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def matrix_table_context(as_of, compare_on, instruments) -> dict:
+    current = status_matrix(as_of=as_of, instruments=instruments)
     changed, earlier, later = set(), None, None
     if compare_on:
         other = status_matrix(as_of=compare_on, instruments=current.instruments)
         earlier, later = (other, current) if compare_on <= as_of else (current, other)
         changed = changed_pairs(earlier, later)
 
-    rows = []
+    cells = CellRenderer(reverse("tracker:event_list"))
+    rows, changes = [], []
     for instrument, statuses in current.rows():
-        cells = []
+        row_cells = []
         for state, status in zip(current.states, statuses, strict=True):
+            cell = MatrixCell(state, status)
             if (instrument.pk, state.pk) in changed:
-                cells.append(
-                    MatrixCell(state, status, earlier.status(instrument, state), later.status(instrument, state))
-                )
-            else:
-                cells.append(MatrixCell(state, status))
-        rows.append((instrument, current.entry_into_force(instrument), cells))
-
-    context |= {
+                cell = MatrixCell(state, status, earlier.status(instrument, state), later.status(instrument, state))
+                changes.append((instrument, cell))
+            row_cells.append(cell)
+        rows.append((instrument, current.entry_into_force(instrument), CellRow(row_cells, cells)))
+    return {
         "as_of": as_of,
         "compare_on": compare_on,
         "earlier_date": min(as_of, compare_on) if compare_on else None,
         "later_date": max(as_of, compare_on) if compare_on else None,
         "states": current.states,
         "rows": rows,
+        "changes": changes,
         "changed_count": len(changed),
     }
-    return render(request, "tracker/matrix.html", context)
+
+
+class CellRow(list):
+    """One instrument's cells (``MatrixCell``), which the template prints as HTML built in Python."""
+
+    def __init__(self, cells: list[MatrixCell], renderer: "CellRenderer"):
+        super().__init__(cells)
+        self.renderer = renderer
+
+    def __str__(self) -> str:
+        # The template language prints a value through str(), then escapes it unless it is marked safe.
+        return mark_safe("".join(self.renderer.render(cell) for cell in self))
+
+    __html__ = __str__
+
+
+class CellRenderer:
+    """Each matrix cell's HTML, built in Python: through the template language, 10,000 cells took a second.
+
+    Most cells of a row share a status and a date, and many share a source, so
+    their pieces are built once per page and reused.
+    """
+
+    def __init__(self, events_url: str):
+        self.events_url = events_url
+        self.evidence = gettext("Evidence")
+        self.badges: dict[tuple, str] = {}
+        self.titles: dict[int, str] = {}
+
+    def render(self, cell: MatrixCell) -> str:
+        status = cell.status
+        badge = self.badge(status)
+        if status.event is not None:
+            href = f"{self.events_url}{status.event.pk}/"
+            badge = f'<a class="evidence" href="{href}" title="{self.title(status)}">{badge}</a>'
+        if cell.changed:
+            change = gettext("%(old)s → %(new)s") % {"old": cell.earlier.label, "new": cell.later.label}
+            return format_html(
+                '<td class="cell changed">{}<span class="change">{}</span></td>', mark_safe(badge), change
+            )
+        return f'<td class="cell">{badge}</td>'
+
+    def badge(self, status: PairStatus) -> str:
+        key = (status.code, status.since, status.is_uncertain, status.inferred, status.computed)
+        if key not in self.badges:
+            self.badges[key] = status_badge(status) + (status_since(status) if status.since else "")
+        return self.badges[key]
+
+    def title(self, status: PairStatus) -> str:
+        source = status.source
+        if source.pk not in self.titles:
+            self.titles[source.pk] = escape(f"{self.evidence}: {source.title}")
+        return self.titles[source.pk]

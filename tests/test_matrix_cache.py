@@ -1,0 +1,133 @@
+"""The rendered status matrix is cached per date, filter and language, and never outlives a write (issue 6)."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.builders import make_event, make_instrument, make_source, make_state
+from tracker.models import Event, RecordVersion
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = "2024-01-01"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def pair():
+    return make_instrument(short_title="Charter amendment"), make_state(name="Armenia")
+
+
+def matrix_page(client, **params):
+    response = client.get(reverse("tracker:matrix"), {"as_of": AS_OF, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def statuses_shown(client, **params) -> str:
+    """The status classes of the matrix's cells, in order: what a reader would see change."""
+    page = matrix_page(client, **params)
+    table = page.split('<table class="matrix">')[1].split("</table>")[0]
+    return " ".join(part.split('"')[0] for part in table.split('<span class="status ')[1:])
+
+
+class TestTheRecordVersion:
+    def test_it_changes_when_an_event_is_saved_edited_or_deleted(self, pair):
+        instrument, state = pair
+        before = RecordVersion.current()
+        event = make_event(instrument=instrument, state=state)
+        after_create = RecordVersion.current()
+        event.note = "checked against the gazette"
+        event.save()
+        after_edit = RecordVersion.current()
+        event.delete()
+        assert len({before, after_create, after_edit, RecordVersion.current()}) == 4
+
+    def test_it_changes_when_a_state_instrument_or_source_is_saved(self, pair):
+        seen = {RecordVersion.current()}
+        for record in (*pair, make_source()):
+            record.save()
+            seen.add(RecordVersion.current())
+        assert len(seen) == 4
+
+    def test_the_synthetic_generator_changes_it_although_it_writes_in_bulk(self):
+        before = RecordVersion.current()
+        call_command("generate_synthetic", states=3, instruments=2, events=10, seed=1, stdout=io.StringIO())
+        assert RecordVersion.current() != before
+
+
+class TestTheCachedMatrix:
+    def test_a_second_request_reads_no_events(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1])
+        first = matrix_page(client)
+        with CaptureQueriesContext(connection) as queries:
+            second = matrix_page(client)
+        assert second == first
+        assert not [query for query in queries.captured_queries if "tracker_event" in query["sql"]]
+
+    def test_a_new_event_shows_at_once(self, client, pair):
+        instrument, state = pair
+        assert statuses_shown(client) == "status-no-record"
+        make_event(instrument=instrument, state=state, type=Event.Type.SIGNED)
+        assert statuses_shown(client) == "status-signed"
+
+    def test_a_deleted_event_disappears_at_once(self, client, pair):
+        event = make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        assert statuses_shown(client) == "status-signed"
+        event.delete()
+        assert statuses_shown(client) == "status-no-record"
+
+    def test_a_reverted_event_shows_its_old_status_at_once(self, client, pair):
+        event = make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        event.type = Event.Type.RATIFIED
+        event.save()
+        assert statuses_shown(client) == "status-ratified"
+        # What the admin's history page does on "Revert": save the historical instance.
+        event.history.earliest().instance.save()
+        assert statuses_shown(client) == "status-signed"
+
+    def test_another_workers_write_shows_because_the_version_lives_in_the_database(self, client, pair):
+        instrument, state = pair
+        assert statuses_shown(client) == "status-no-record"
+        # Another process writes (no signal reaches this one) and bumps the version row.
+        source = make_source()
+        Event.objects.bulk_create(
+            [
+                Event(
+                    instrument=instrument,
+                    state=state,
+                    source=source,
+                    type=Event.Type.SIGNED,
+                    date=source.date,
+                    precision=Event.Precision.DAY,
+                    known_from=source.date,
+                    quote=source.text.split(".")[0],
+                )
+            ]
+        )
+        RecordVersion.objects.filter(pk=1).update(token="written-by-another-worker")
+        assert statuses_shown(client) == "status-signed"
+
+    def test_each_date_and_filter_has_its_own_entry(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        assert statuses_shown(client) == "status-signed"
+        assert statuses_shown(client, as_of="2000-01-01") == "status-no-record"
+        assert statuses_shown(client, q="no such instrument") == ""
+
+    def test_each_language_has_its_own_entry(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        english = client.get(reverse("tracker:matrix"), {"as_of": AS_OF}).content.decode()
+        russian = client.get("/ru" + reverse("tracker:matrix"), {"as_of": AS_OF}).content.decode()
+        assert "Signed" in english
+        assert "Подписан" in russian
