@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records the request user on every historical record (the audit trail's "who").
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection is a 503 with Retry-After, not a 500 (issue 7).
+    "tracker.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 response.
     "axes.middleware.AxesMiddleware",
