@@ -120,6 +120,17 @@ class TestStatus:
         assert "“Address to the Collective Security Council”" in citation
         assert "http://testserver/instruments/rapid-reaction-protocol/?as_of=2023-12-31" in citation
 
+    def test_statuses_are_paginated_by_instrument_so_a_page_never_splits_an_instruments_row(self, client, record):
+        first = client.get("/api/status", {"as_of": "2023-12-31", "limit": 1}).json()
+        second = client.get("/api/status", {"as_of": "2023-12-31", "limit": 1, "offset": 1}).json()
+
+        assert (first["instrument_count"], first["limit"], first["offset"], first["count"]) == (2, 1, 0, 6)
+        first_slugs = {row["instrument"]["slug"] for row in first["statuses"]}
+        second_slugs = {row["instrument"]["slug"] for row in second["statuses"]}
+        assert len(first_slugs) == len(second_slugs) == 1
+        assert first_slugs != second_slugs
+        assert [eif["instrument"] for eif in second["entry_into_force"]] == list(second_slugs)
+
     def test_the_entry_into_force_of_each_instrument_comes_with_the_statuses(self, client, record):
         body = client.get("/api/status", {"as_of": "2023-12-31"}).json()
 

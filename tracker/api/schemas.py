@@ -267,7 +267,10 @@ class PairStatusOut(Schema):
 
 class StatusReportOut(Schema):
     as_of: datetime.date
-    count: int
+    count: int = Field(description="How many statuses this page holds.")
+    instrument_count: int = Field(description="How many instruments match, over all pages.")
+    limit: int
+    offset: int
     statuses: list[PairStatusOut]
     entry_into_force: list[EntryIntoForceOut]
 

@@ -7,7 +7,7 @@ from ninja.decorators import decorate_view
 
 from tracker.api.errors import BadParameter
 from tracker.api.freshness import conditional
-from tracker.api.schemas import ErrorOut, StatusQuery, StatusReportOut, entry_into_force_data
+from tracker.api.schemas import ErrorOut, PageQuery, StatusQuery, StatusReportOut, entry_into_force_data
 from tracker.citation import cite_status
 from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
@@ -36,18 +36,20 @@ def instrument_named(slug: str) -> Instrument:
     summary="Every status as of a date, with its evidence",
     description=(
         "The status of every instrument in every member state as of `as_of` (default today), or only one"
-        " state's (`state=KAZ` or `state=kazakhstan`) or one instrument's. Not paginated: one date's matrix is"
-        " small, and a researcher needs it whole. Ordered by instrument title, then state name."
+        " state's (`state=KAZ` or `state=kazakhstan`) or one instrument's. Paginated by instrument (`limit`"
+        " instruments from `offset`, each with every state's status), so a page never splits an instrument's row;"
+        " the CSTO's whole record fits in the first page. Ordered by instrument title, then state name."
     ),
 )
 @decorate_view(conditional(follows_today=True))
-def status(request, query: Query[StatusQuery]):
+def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
     as_of = query.as_of or timezone.localdate()
     states = [state_named(query.state)] if query.state else None
     instruments = Instrument.objects.order_by("title", "pk")
     if query.instrument:
-        instruments = [instrument_named(query.instrument)]
-    matrix = status_matrix(as_of=as_of, instruments=instruments, states=states)
+        instruments = instruments.filter(pk=instrument_named(query.instrument).pk)
+    instrument_count = instruments.count()
+    matrix = status_matrix(as_of=as_of, instruments=instruments[page.offset : page.offset + page.limit], states=states)
     base_url = request.build_absolute_uri("/")
     access_date = timezone.localdate()
     statuses = [
@@ -69,6 +71,9 @@ def status(request, query: Query[StatusQuery]):
     return {
         "as_of": as_of,
         "count": len(statuses),
+        "instrument_count": instrument_count,
+        "limit": page.limit,
+        "offset": page.offset,
         "statuses": statuses,
         "entry_into_force": [
             entry_into_force_data(instrument, matrix.entry_into_force(instrument), as_of)
