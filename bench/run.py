@@ -11,6 +11,7 @@ three alike, and prints the table. Everything it starts, it stops. See bench/REA
 
 import argparse
 import dataclasses
+import datetime
 import json
 import math
 import os
@@ -57,6 +58,14 @@ class Scenario:
     times: dict[str, list[float]] = dataclasses.field(
         default_factory=lambda: {"tracker": [], "datasette": [], "raw": []}
     )
+    # Ask for a new as-of date each round, so that the tracker cannot answer from its page cache.
+    new_date_each_round: bool = False
+
+    def tracker_url(self, round_number: int) -> str:
+        if not self.new_date_each_round:
+            return self.tracker
+        day = datetime.date.fromisoformat(AS_OF) + datetime.timedelta(days=round_number + 1)
+        return self.tracker.replace(f"as_of={AS_OF}", f"as_of={day.isoformat()}")
 
 
 def main():
@@ -210,12 +219,21 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
     pages, exports = args.rounds, args.export_rounds
     return [
         Scenario(
-            f"matrix, 50 instruments x {states} states",
+            f"matrix, 50 instruments x {states} states (cached: the same date again)",
             50 * states,
             f"/?as_of={AS_OF}&q={query}",
             None,
             (floors.MATRIX, (f"%{MATRIX_SERIES}%", AS_OF)),
             pages,
+        ),
+        Scenario(
+            f"matrix, 50 instruments x {states} states (uncached: a new date each round)",
+            50 * states,
+            f"/?as_of={AS_OF}&q={query}",
+            None,
+            (floors.MATRIX, (f"%{MATRIX_SERIES}%", AS_OF)),
+            pages,
+            new_date_each_round=True,
         ),
         Scenario(
             f"status CSV, all {instruments * states:,} pairs",
@@ -274,7 +292,8 @@ def measure(scenarios, tracker_port, ds_port, db, placeholder):
         for scenario in scenarios:
             if round_number >= scenario.rounds:
                 continue
-            scenario.times["tracker"].append(check(get(tracker_port, scenario.tracker), scenario.tracker))
+            url = scenario.tracker_url(round_number)
+            scenario.times["tracker"].append(check(get(tracker_port, url), url))
             if scenario.datasette:
                 scenario.times["datasette"].append(check(get(ds_port, scenario.datasette), scenario.datasette))
             if scenario.floor:

@@ -304,6 +304,50 @@ class TestConclusion:
         assert instrument_history(protocol, as_of=D(2022, 11, 22)).concluded_by is None
 
 
+def evidence(status):
+    """What a page or an export shows of a status's evidence, whether it came as an Event or as EventFacts."""
+    event = status.event
+    if event is None:
+        return None
+    source = event.source
+    return (event.pk, event.quote, event.get_absolute_url(), source.pk, source.title, source.slug, source.date)
+
+
+class TestBriefEvidence:
+    """``status_matrix(brief=True)`` reads plain rows instead of model instances, and must answer the same."""
+
+    def test_it_gives_the_same_statuses_dates_marks_and_evidence_as_the_full_matrix(self):
+        call_command("generate_synthetic", states=8, instruments=25, events=600, seed=4, stdout=io.StringIO())
+        as_of = D(2018, 1, 1)
+
+        def answers(matrix):
+            return [
+                (i.pk, s.pk, st.code, st.since, st.precision, st.inferred, st.computed, evidence(st))
+                for i, s, st in matrix.pairs()
+            ]
+
+        full, brief = status_matrix(as_of=as_of), status_matrix(as_of=as_of, brief=True)
+        assert answers(brief) == answers(full)
+        assert len({answer[2] for answer in answers(full)}) > 3
+        for instrument in full.instruments:
+            full_eif, brief_eif = full.entry_into_force(instrument), brief.entry_into_force(instrument)
+            assert (brief_eif.date, brief_eif.uncertain, brief_eif.describe()) == (
+                full_eif.date,
+                full_eif.uncertain,
+                full_eif.describe(),
+            )
+
+    def test_an_instrument_level_entry_into_force_keeps_its_link_and_inferred_mark(self, six_states):
+        instrument = make_instrument()
+        stated = make_event(instrument=instrument, type=Event.Type.IN_FORCE, inferred=True)
+
+        eif = status_matrix(as_of=D(2024, 1, 1), brief=True).entry_into_force(instrument)
+
+        assert eif.stated_by.get_absolute_url() == stated.get_absolute_url()
+        assert eif.stated_by.inferred
+        assert eif.stated_by.source.get_absolute_url() == stated.source.get_absolute_url()
+
+
 class TestStreamedPairs:
     """``iter_status_pairs`` is what the whole-record exports read: the same answers in flat memory."""
 
@@ -311,9 +355,9 @@ class TestStreamedPairs:
         call_command("generate_synthetic", states=8, instruments=25, events=600, seed=3, stdout=io.StringIO())
         as_of = D(2015, 6, 1)
 
-        streamed = [(i.pk, s.pk, st.code, st.since, st.event) for i, s, st in iter_status_pairs(as_of=as_of)]
+        streamed = [(i.pk, s.pk, st.code, st.since, evidence(st)) for i, s, st in iter_status_pairs(as_of=as_of)]
         matrix = status_matrix(as_of=as_of, instruments=Instrument.objects.order_by("title", "pk"))
-        expected = [(i.pk, s.pk, st.code, st.since, st.event) for i, s, st in matrix.pairs()]
+        expected = [(i.pk, s.pk, st.code, st.since, evidence(st)) for i, s, st in matrix.pairs()]
 
         assert streamed == expected
         assert len({code for _, _, code, _, _ in streamed}) > 3

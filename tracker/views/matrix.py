@@ -75,10 +75,11 @@ def matrix_cache_key(request, as_of) -> str:
 
 
 def matrix_table_context(as_of, compare_on, instruments) -> dict:
-    current = status_matrix(as_of=as_of, instruments=instruments)
+    # Brief evidence (EventFacts): the page shows of each event only its link and its source's title.
+    current = status_matrix(as_of=as_of, instruments=instruments, brief=True)
     changed, earlier, later = set(), None, None
     if compare_on:
-        other = status_matrix(as_of=compare_on, instruments=current.instruments)
+        other = status_matrix(as_of=compare_on, instruments=current.instruments, brief=True)
         earlier, later = (other, current) if compare_on <= as_of else (current, other)
         changed = changed_pairs(earlier, later)
 
@@ -130,6 +131,7 @@ class CellRenderer:
         self.events_url = events_url
         self.evidence = gettext("Evidence")
         self.badges: dict[tuple, str] = {}
+        self.dates: dict[tuple, str] = {}
         self.titles: dict[int, str] = {}
 
     def render(self, cell: MatrixCell) -> str:
@@ -146,10 +148,17 @@ class CellRenderer:
         return f'<td class="cell">{badge}</td>'
 
     def badge(self, status: PairStatus) -> str:
-        key = (status.code, status.since, status.is_uncertain, status.inferred, status.computed)
+        # The badge depends on a few marks (a few dozen kinds per page), the date beside it on the date alone.
+        uncertain = status.is_uncertain
+        key = (status.code, uncertain, status.inferred, status.computed)
         if key not in self.badges:
-            self.badges[key] = status_badge(status) + (status_since(status) if status.since else "")
-        return self.badges[key]
+            self.badges[key] = status_badge(status)
+        if not status.since:
+            return self.badges[key]
+        day = (status.since, uncertain)
+        if day not in self.dates:
+            self.dates[day] = status_since(status)
+        return self.badges[key] + self.dates[day]
 
     def title(self, status: PairStatus) -> str:
         source = status.source
