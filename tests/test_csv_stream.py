@@ -1,0 +1,23 @@
+"""The one CSV writer behind every export (tracker.exports)."""
+
+import datetime
+
+from tracker.exports import csv_chunks
+
+
+def test_the_csv_streams_in_pieces_of_a_few_hundred_rows_header_first():
+    rows = ([n, f"row {n}"] for n in range(1, 1201))
+
+    pieces = list(csv_chunks(["n", "label"], rows, rows_per_chunk=500))
+
+    assert [piece.count(b"\r\n") for piece in pieces] == [501, 500, 200]
+    assert pieces[0].startswith(b"n,label\r\n1,row 1\r\n")
+    assert pieces[-1].endswith(b"1200,row 1200\r\n")
+
+
+def test_every_cell_is_neutralised_and_written_as_utf8():
+    rows = [["=cmd()", "-1", None, True, datetime.date(2023, 5, 18), "Россия"]]
+
+    (piece,) = csv_chunks(["a", "b", "c", "d", "e", "f"], rows)
+
+    assert piece.decode("utf-8").splitlines()[1] == "'=cmd(),'-1,,true,2023-05-18,Россия"
