@@ -1,7 +1,6 @@
 """The home page: every instrument's status in every member state as of a date, optionally compared with another."""
 
 import dataclasses
-import hashlib
 
 from django.core.cache import cache
 from django.shortcuts import render
@@ -9,13 +8,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from tracker.filters import InstrumentFilter
 from tracker.forms import AsOfForm
-from tracker.models import Instrument, MemberState, RecordVersion
+from tracker.models import Instrument, MemberState
 from tracker.status import PairStatus, Status, changed_pairs, status_matrix
 from tracker.templatetags.tracker_extras import status_badge, status_since
+from tracker.views.caching import page_cache_key
 from tracker.views.paging import render_bad_request
 
 
@@ -50,7 +50,7 @@ def matrix(request):
     context |= {"as_of": as_of, "compare_on": compare_on}
     # The table is the costly part (10,000 cells for 50 instruments x 200 states): it is rendered
     # once per date, filter and language and kept until the record next changes (issue 6).
-    key = matrix_cache_key(request, as_of)
+    key = page_cache_key("matrix", request, as_of.isoformat())
     table = cache.get(key)
     if table is None:
         table = render_to_string(
@@ -59,19 +59,6 @@ def matrix(request):
         cache.set(key, table)
     context["matrix_table"] = mark_safe(table)
     return render(request, "tracker/matrix.html", context)
-
-
-def matrix_cache_key(request, as_of) -> str:
-    """Everything the rendered table depends on: the record's version, the language, the date and the address."""
-    parts = [
-        RecordVersion.current(),
-        get_language(),
-        # A page without ?as_of= shows today, so the key must change with the day.
-        as_of.isoformat(),
-        # The whole query string, not only the cleaned filters: the table's links repeat it.
-        *sorted(f"{name}={value}" for name, values in request.GET.lists() for value in values),
-    ]
-    return "matrix:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def matrix_table_context(as_of, compare_on, instruments) -> dict:

@@ -1,4 +1,5 @@
-"""The rendered status matrix is cached per date, filter and language, and never outlives a write (issue 6)."""
+"""Pages rendered once (the status matrix, the events list) are kept per address and language, and never outlive a
+write (issue 6)."""
 
 import io
 
@@ -131,3 +132,36 @@ class TestTheCachedMatrix:
         russian = client.get("/ru" + reverse("tracker:matrix"), {"as_of": AS_OF}).content.decode()
         assert "Signed" in english
         assert "Подписан" in russian
+
+
+class TestTheCachedEventsList:
+    def events_shown(self, client, **params) -> int:
+        response = client.get(reverse("tracker:event_list"), params)
+        assert response.status_code == 200
+        return response.content.decode().count("<q>")
+
+    def test_a_second_request_reads_no_events(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1])
+        first = client.get(reverse("tracker:event_list")).content
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(reverse("tracker:event_list")).content
+        assert second == first
+        assert not [query for query in queries.captured_queries if "tracker_event" in query["sql"]]
+
+    def test_a_new_or_deleted_event_shows_at_once(self, client, pair):
+        event = make_event(instrument=pair[0], state=pair[1])
+        assert self.events_shown(client) == 1
+        make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        assert self.events_shown(client) == 2
+        event.delete()
+        assert self.events_shown(client) == 1
+
+    def test_each_filter_has_its_own_entry(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1], type=Event.Type.SIGNED)
+        assert self.events_shown(client) == 1
+        assert self.events_shown(client, type=Event.Type.RATIFIED) == 0
+
+    def test_a_bad_filter_is_not_kept(self, client, pair):
+        make_event(instrument=pair[0], state=pair[1])
+        for _ in range(2):
+            assert client.get(reverse("tracker:event_list"), {"date_after": "not a date"}).status_code == 400
