@@ -7,11 +7,14 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, RecordVersion
+from tracker.views.caching import cached_body, page_cache_key
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +168,15 @@ class TestTheCachedEventsList:
         make_event(instrument=pair[0], state=pair[1])
         for _ in range(2):
             assert client.get(reverse("tracker:event_list"), {"date_after": "not a date"}).status_code == 400
+
+
+def test_pages_are_kept_compressed_and_come_back_whole(client, pair):
+    make_event(instrument=pair[0], state=pair[1])
+    page = client.get(reverse("tracker:event_list")).content
+    request = RequestFactory().get(reverse("tracker:event_list"))
+
+    with translation.override("en"):
+        key = page_cache_key("events", request)
+
+    assert len(cache.get(key)) < len(page) / 3
+    assert cached_body(key) == page

@@ -7,6 +7,7 @@ another); see bench/README.md.
 """
 
 import hashlib
+import zlib
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -27,13 +28,24 @@ def page_cache_key(name: str, request, *depends_on: str) -> str:
     return f"{name}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def cached_body(key: str) -> bytes | None:
+    packed = cache.get(key)
+    return None if packed is None else zlib.decompress(packed)
+
+
+def keep_body(key: str, body: bytes) -> None:
+    # Kept compressed: HTML shrinks ten times or more, and 50 pages of a large record (the whole
+    # matrix of 600 instruments is 20 MB) would otherwise fill a worker's memory.
+    cache.set(key, zlib.compress(body, 1))
+
+
 def cached_page(name: str, request, render_page) -> HttpResponse:
     """``render_page()``'s response, or its body from the cache; only successful pages are kept."""
     key = page_cache_key(name, request)
-    body = cache.get(key)
+    body = cached_body(key)
     if body is not None:
         return HttpResponse(body)
     response = render_page()
     if response.status_code == 200:
-        cache.set(key, response.content)
+        keep_body(key, response.content)
     return response

@@ -2,7 +2,6 @@
 
 import dataclasses
 
-from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +14,7 @@ from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
 from tracker.status import PairStatus, Status, changed_pairs, status_matrix
 from tracker.templatetags.tracker_extras import status_badge, status_since
-from tracker.views.caching import page_cache_key
+from tracker.views.caching import cached_body, keep_body, page_cache_key
 from tracker.views.paging import render_bad_request
 
 
@@ -51,13 +50,13 @@ def matrix(request):
     # The table is the costly part (10,000 cells for 50 instruments x 200 states): it is rendered
     # once per date, filter and language and kept until the record next changes (issue 6).
     key = page_cache_key("matrix", request, as_of.isoformat())
-    table = cache.get(key)
+    table = cached_body(key)
     if table is None:
         table = render_to_string(
             "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
-        )
-        cache.set(key, table)
-    context["matrix_table"] = mark_safe(table)
+        ).encode()
+        keep_body(key, table)
+    context["matrix_table"] = mark_safe(table.decode())
     return render(request, "tracker/matrix.html", context)
 
 
