@@ -16,8 +16,8 @@ def test_the_csv_streams_in_pieces_of_a_few_hundred_rows_header_first():
 
 
 def test_every_cell_is_neutralised_and_written_as_utf8():
-    rows = [["=cmd()", "-1", None, True, datetime.date(2023, 5, 18), "Россия"]]
+    rows = [["=cmd()", "-1", None, True, datetime.date(2023, 5, 18), "Россия", -2, 42]]
 
-    (piece,) = csv_chunks(["a", "b", "c", "d", "e", "f"], rows)
+    (piece,) = csv_chunks(["a", "b", "c", "d", "e", "f", "g", "h"], rows)
 
-    assert piece.decode("utf-8").splitlines()[1] == "'=cmd(),'-1,,true,2023-05-18,Россия"
+    assert piece.decode("utf-8").splitlines()[1] == "'=cmd(),'-1,,true,2023-05-18,Россия,'-2,42"

@@ -17,10 +17,14 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value) -> str:
     """``value`` as CSV text a spreadsheet shows rather than runs: a leading formula character gets a quote mark."""
-    if type(value) is str:  # most cells: checked first, since this runs for every cell of every export
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    # The commonest cells first: this runs for every cell of every export (2 million for the status CSV).
     if value is None:
         return ""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if kind is int and value >= 0:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date):

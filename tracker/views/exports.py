@@ -129,13 +129,19 @@ def export_status(request):
     language, status_labels = get_language(), labels(Status.choices)
 
     def rows():
+        # Names are looked up once per instrument and per state, not once for each of 120,000 pairs.
+        titles, names = {}, {}
         for instrument, state, status in pairs:
+            if instrument.pk not in titles:
+                titles[instrument.pk] = str(instrument.display_title(language))
+            if state.pk not in names:
+                names[state.pk] = str(state.display_name(language))
             event, source = status.event, status.source
             yield [
                 instrument.slug,
-                instrument.display_title(language),
+                titles[instrument.pk],
                 state.iso3,
-                state.display_name(language),
+                names[state.pk],
                 status.code,
                 status.since,
                 status.precision,
