@@ -342,19 +342,8 @@ def saved_events(formsets):
 # Sources ----------------------------------------------------------------------------------------
 
 
-class SourceDocumentForm(forms.ModelForm):
-    # No Meta: the admin builds it, so its formfield_for_dbfield shapes every field.
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError(_("A source cannot be dated in the future."))
-        return date
-
-
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(HistoryAdmin):
-    form = SourceDocumentForm
     list_display = ["title", "date", "kind", "speaker", "place", "event_count"]
     list_filter = ["kind"]
     search_fields = ["title", "speaker", "place", "slug", "text"]

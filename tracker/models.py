@@ -286,6 +286,10 @@ class SourceDocument(models.Model):
     def get_absolute_url(self):
         return reverse("tracker:source_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("A source cannot be dated in the future.")})
+
 
 class Event(models.Model):
     class Type(models.TextChoices):

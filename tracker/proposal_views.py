@@ -11,7 +11,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -30,12 +29,6 @@ class SourceTextForm(forms.ModelForm):
         model = SourceDocument
         fields = ["title", "kind", "date", "speaker", "place", "url", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 20, "cols": 100})}
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise ValidationError(_("A source cannot be dated in the future."))
-        return date
 
 
 class ProposalForm(forms.Form):
