@@ -14,7 +14,6 @@ from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.text import Truncator
@@ -310,7 +309,7 @@ class InstrumentAdmin(HistoryAdmin):
         rows = []
         for state in MemberState.objects.all():
             status = history.status_of(state.pk, today)
-            rows.append({"state": state, "status": status, "since": since_display(status)})
+            rows.append({"state": state, "status": status, "since": status.since_display})
         return render_to_string(
             "admin/tracker/instrument/status_now.html",
             {"rows": rows, "entry_into_force": history.entry_into_force, "today": today},
@@ -319,20 +318,6 @@ class InstrumentAdmin(HistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         warn_about_problems(request, saved_events(formsets))
-
-
-def since_display(status) -> str:
-    """The date a status holds from, written with its precision as the public pages write event dates."""
-    if status.since is None:
-        return ""
-    # Named formats, so that each language writes the date its own way (issue 10).
-    if status.precision == Event.Precision.ON_OR_BEFORE:
-        return f"≤\N{NO-BREAK SPACE}{date_format(status.since, 'SHORT_DATE_FORMAT')}"
-    if status.precision == Event.Precision.MONTH:
-        return date_format(status.since, "YEAR_MONTH_FORMAT")
-    if status.precision == Event.Precision.YEAR:
-        return f"{status.since:%Y}"
-    return date_format(status.since, "SHORT_DATE_FORMAT")
 
 
 def saved_events(formsets):

@@ -171,6 +171,13 @@ class PairStatus:
         return self.precision not in (None, Event.Precision.DAY)
 
     @property
+    def since_display(self) -> str:
+        """The date the status holds from, in the reader's language, with "≤" where it is only known by then."""
+        if self.since is None:
+            return ""
+        return ("≤\N{NO-BREAK SPACE}" if self.is_uncertain else "") + date_format(self.since, "SHORT_DATE_FORMAT")
+
+    @property
     def source(self):
         return self.event.source if self.event else None
 

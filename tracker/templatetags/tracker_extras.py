@@ -3,7 +3,6 @@
 import re
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -100,8 +99,4 @@ def status_since(status):
     """The date a status holds from, with "≤" where it is only known to hold by then."""
     if not status.since:
         return ""
-    return format_html(
-        '<span class="since">{}{}</span>',
-        "≤ " if status.is_uncertain else "",
-        date_format(status.since, "SHORT_DATE_FORMAT"),
-    )
+    return format_html('<span class="since">{}</span>', status.since_display)
