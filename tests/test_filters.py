@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.test import SimpleTestCase
 
-from tests.builders import make_state
+from tests.builders import make_instrument, make_source, make_state
 from tracker.filters import EventFilter, QuickSelect
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,21 @@ def test_the_events_filter_keeps_the_chosen_state_selected():
     assert '<option value="armenia">Armenia</option>' in html
 
 
-def test_the_events_filter_takes_an_instrument_by_its_slug_in_a_text_box():
+def test_a_short_list_of_instruments_and_sources_is_a_drop_down_of_their_names():
+    instrument = make_instrument(short_title="Peacekeeping Protocol", slug="peacekeeping-protocol")
+    source = make_source(title="Minsk statement", slug="minsk-statement")
+
+    form = EventFilter({}).form
+
+    assert f'<option value="{instrument.slug}">Peacekeeping Protocol</option>' in str(form["instrument"])
+    assert f'<option value="{source.slug}">' in str(form["source"])
+
+
+def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):
+    monkeypatch.setattr(EventFilter, "DROP_DOWN_LIMIT", 2)
+    for _ in range(3):
+        make_instrument()
+
     html = str(EventFilter({}).form["instrument"])
 
     assert 'type="text"' in html

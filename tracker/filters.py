@@ -62,8 +62,8 @@ class EventFilter(django_filters.FilterSet):
         queryset=Instrument.objects.all(),
         to_field_name="slug",
         empty_label=_("Any instrument"),
-        # A text box for the instrument's slug: a record the size of the UN's has hundreds (issue 6).
-        # Instrument pages link here with it filled in.
+        # A text box for the instrument's slug where the list is long (see __init__); instrument pages
+        # link here with it filled in.
         widget=forms.TextInput(attrs={"placeholder": _("instrument slug")}),
     )
     type = django_filters.ChoiceFilter(label=_("Event type"), choices=Event.Type.choices, empty_label=_("Any type"))
@@ -75,8 +75,8 @@ class EventFilter(django_filters.FilterSet):
         label=_("Source"),
         queryset=SourceDocument.objects.defer("text"),
         to_field_name="slug",
-        # A text box for the source's slug, not a drop-down: with tens of thousands of sources the
-        # list made every events page render that many options (issue 6). Source pages link here.
+        # A text box for the source's slug where the list is long: with tens of thousands of sources a
+        # drop-down made every events page render that many options (issue 6). Source pages link here.
         widget=forms.TextInput(attrs={"placeholder": _("source slug")}),
     )
     inferred = django_filters.BooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
@@ -84,3 +84,14 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["state", "instrument", "type", "date", "source", "inferred"]
+
+    # Up to this many instruments or sources, readers pick from a drop-down rather than type a slug:
+    # the CSTO's few dozen fit in a list; a depositary's thousands do not (issue 6).
+    DROP_DOWN_LIMIT = 200
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("instrument", "source"):
+            field_filter = self.filters[name]
+            if field_filter.queryset[: self.DROP_DOWN_LIMIT + 1].count() <= self.DROP_DOWN_LIMIT:
+                field_filter.extra["widget"] = QuickSelect
