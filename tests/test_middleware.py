@@ -28,3 +28,18 @@ def test_other_errors_are_not_disguised_as_an_unavailable_database(client, monke
     client.raise_request_exception = False
 
     assert client.get("/").status_code == 500
+
+
+def test_an_export_whose_database_is_down_is_a_503_not_a_broken_download(client, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    def unavailable(self, chunk_size=None):
+        raise OperationalError("connection refused")
+        yield  # pragma: no cover - makes this a generator, as QuerySet.iterator is
+
+    monkeypatch.setattr(QuerySet, "iterator", unavailable)
+
+    response = client.get("/export/events.csv")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"

@@ -7,6 +7,7 @@ ever added at the end, never renamed or reordered.
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
@@ -55,7 +56,13 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable], rows_per_chunk: int 
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """A UTF-8 CSV download streamed in pieces of a few hundred rows, header first; ``rows`` should be a generator."""
-    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    """A UTF-8 CSV download streamed in pieces of a few hundred rows, header first; ``rows`` should be a generator.
+
+    The first piece is made before the response is returned, so that the export's query runs inside the view: a
+    database that is down is then answered with a 503 (``tracker.middleware``), not a broken 200 or a bare 500.
+    """
+    chunks = csv_chunks(header, rows)
+    first = next(chunks)
+    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
