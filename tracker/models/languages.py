@@ -1,0 +1,28 @@
+"""Names in the reader's language, with an honest English fallback (issue 10)."""
+
+import dataclasses
+
+from django.utils.translation import get_language
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalText:
+    """A name in the reader's language, or in English where no Russian one is recorded (``language`` says which)."""
+
+    text: str
+    language: str
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.language != (get_language() or "en")
+
+
+def in_reader_language(english: str, russian: str, language: str | None = None) -> LocalText:
+    """``russian`` for a Russian reader when it is recorded, otherwise ``english`` (never a guess)."""
+    language = language or get_language() or "en"
+    if language.startswith("ru") and russian:
+        return LocalText(russian, "ru")
+    return LocalText(english, "en")
