@@ -93,5 +93,7 @@ class EventFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in ("instrument", "source"):
             field_filter = self.filters[name]
-            if field_filter.queryset[: self.DROP_DOWN_LIMIT + 1].count() <= self.DROP_DOWN_LIMIT:
+            # Counted without the list's ordering: sorting every source by date to count 201 of them cost 49 ms
+            # on SQLite on each events page and export (issue 18).
+            if field_filter.queryset.order_by()[: self.DROP_DOWN_LIMIT + 1].count() <= self.DROP_DOWN_LIMIT:
                 field_filter.extra["widget"] = QuickSelect
