@@ -353,18 +353,18 @@ def evidence_strength(instrument: Instrument, states_by_id: dict[int, MemberStat
     return strength
 
 
-def _bound_runs(changes: list[PairStatus]) -> list[tuple[PairStatus, datetime.date | None]]:
-    """Each run in which the state is bound: (the status that starts it, the day it ends or None)."""
+def _bound_runs(changes: list[PairStatus]) -> list[tuple[int, int]]:
+    """Each run in which the state is bound, as ``changes[i:j]``: from its first bound status to what ends it."""
     runs = []
     start = None
-    for change in changes:
+    for index, change in enumerate(changes):
         if change.code in BOUND_STATUSES and start is None:
-            start = change
+            start = index
         elif change.code not in BOUND_STATUSES and start is not None:
-            runs.append((start, change.since))
+            runs.append((start, index))
             start = None
     if start is not None:
-        runs.append((start, None))
+        runs.append((start, len(changes)))
     return runs
 
 
@@ -401,7 +401,12 @@ def build_history(
 
     strength = evidence_strength(instrument, {state.pk: state for state in states})
     transitions = {state_id: _fold_state_events(evs, strength) for state_id, evs in by_state.items()}
-    runs = {state_id: _bound_runs(changes) for state_id, changes in transitions.items()}
+    index_runs = {state_id: _bound_runs(changes) for state_id, changes in transitions.items()}
+    # (the status that starts the run, the day it ends or None) for each bound run of each state
+    runs = {
+        state_id: [(changes[i], changes[j].since if j < len(changes) else None) for i, j in index_runs[state_id]]
+        for state_id, changes in transitions.items()
+    }
 
     if instrument.needs_ratification:
         eif = _entry_into_force(instrument, stated_in_force, runs, states, as_of)
@@ -409,25 +414,8 @@ def build_history(
         eif = _entry_on_adoption(stated_in_force or adopted)
 
     if eif.date is not None:
-        for state_id, state_runs in runs.items():
-            start, ended = state_runs[-1] if state_runs else (None, None)
-            changes = transitions[state_id]
-            if start is None or ended is not None or changes[-1].code == Status.IN_FORCE:
-                continue
-            since = max(eif.date, start.since)
-            uncertain = eif.uncertain or start.is_uncertain
-            rests_on = _unique(start.rests_on + eif.rests_on)
-            changes.append(
-                PairStatus(
-                    code=Status.IN_FORCE,
-                    since=since,
-                    precision=Event.Precision.ON_OR_BEFORE if uncertain else Event.Precision.DAY,
-                    event=eif.stated_by or start.event,
-                    inferred=any(event.inferred for event in rests_on),
-                    computed=True,
-                    rests_on=rests_on,
-                )
-            )
+        for state_id, changes in transitions.items():
+            _add_computed_in_force(changes, index_runs[state_id], eif)
     return InstrumentHistory(
         instrument=instrument,
         transitions=transitions,
@@ -435,6 +423,35 @@ def build_history(
         concluded_by=concluded_by,
         not_yet=not_yet,
     )
+
+
+def _add_computed_in_force(changes: list[PairStatus], index_runs, eif: EntryIntoForce) -> None:
+    """Put each bound run of a state in force from the later of the entry into force and the run's start.
+
+    A run that already holds a reported "in force" keeps it, and a run that ended before the
+    entry into force stays as it was; the steps of a run after its computed entry into force
+    (a notification, say) are lower than "in force" and drop out.
+    """
+    for i, j in reversed(index_runs):
+        run = changes[i:j]
+        if any(change.code == Status.IN_FORCE for change in run):
+            continue
+        start = run[0]
+        since = max(eif.date, start.since)
+        if j < len(changes) and since >= changes[j].since:
+            continue
+        uncertain = eif.uncertain or start.is_uncertain
+        rests_on = _unique(start.rests_on + eif.rests_on)
+        computed = PairStatus(
+            code=Status.IN_FORCE,
+            since=since,
+            precision=Event.Precision.ON_OR_BEFORE if uncertain else Event.Precision.DAY,
+            event=eif.stated_by or start.event,
+            inferred=any(event.inferred for event in rests_on),
+            computed=True,
+            rests_on=rests_on,
+        )
+        changes[i:j] = [change for change in run if change.since < since] + [computed]
 
 
 def _unique(events) -> tuple:
