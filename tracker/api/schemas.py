@@ -153,6 +153,8 @@ class EntryIntoForceOut(Schema):
     rule_recorded: bool
     missing_count: int | None = Field(description="Ratifications still needed under the rule, if not in force.")
     waiting_for: list[str] = Field(description="Slugs of the member states whose ratification is awaited.")
+    inferred: bool = Field(description="True where an event the date rests on is inferred.")
+    binds_on_adoption: bool = Field(description="True for decisions and statements: in force from their adoption.")
     description: str
 
 
@@ -168,6 +170,8 @@ def entry_into_force_data(instrument, eif: EntryIntoForce, as_of: datetime.date)
         "rule_recorded": eif.rule_recorded,
         "missing_count": eif.missing_count,
         "waiting_for": [state.slug for state in eif.waiting_for],
+        "inferred": eif.inferred,
+        "binds_on_adoption": eif.binds_on_adoption,
         "description": eif.describe(),
     }
 
@@ -261,6 +265,9 @@ class PairStatusOut(Schema):
     uncertain: bool
     inferred: bool
     computed: bool = Field(description="True where it follows from the entry-into-force rule, not a reported event.")
+    computed_from: list[int] = Field(
+        description="Where computed, the ids of every event it rests on (it is inferred if any of them is); else empty."
+    )
     evidence: EvidenceOut | None = Field(description="The event, source and quote the status rests on.")
     citation: str
 

@@ -33,6 +33,7 @@ STATUS_COLUMNS = [
     "source_date",
     "event_url",
     "status_label",
+    "computed_from",
 ]
 INSTRUMENT_COLUMNS = [
     "slug",
@@ -154,9 +155,17 @@ def export_status(request):
                 source.date if source else None,
                 f"{event_base_url}{event.pk}/" if event else None,
                 status_labels[status.code],
+                computed_from(status),
             ]
 
     return csv_response(f"status-{as_of.isoformat()}.csv", STATUS_COLUMNS, rows())
+
+
+def computed_from(status) -> str | None:
+    """The ids of every event a computed status rests on, space-separated (issue 14)."""
+    if not status.computed:
+        return None
+    return " ".join(str(event.pk) for event in status.rests_on)
 
 
 def export_instruments(request):
