@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import datetime
 import hashlib
 import io
 import os
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
+from django.utils import timezone
 
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument, MemberState, SourceDocument
@@ -49,6 +53,7 @@ _SECURITY_VARIABLES = {
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "CLIENT_IP_HEADER",
 }
 
 
@@ -164,15 +169,56 @@ def test_staff_sign_in_through_the_russian_admin_too(client, editor):
     assert client.session.get("_auth_user_id") == str(editor.pk)
 
 
-def test_a_lockout_from_one_address_does_not_lock_the_editor_out_elsewhere(client, editor, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        try_login(client, "editor", "guess")
+def test_guesses_spread_over_many_addresses_lock_the_username_out(client, editor):
+    # The attack of issue 17: 80 wrong guesses from 20 addresses, then the right password.
+    for n in range(80):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": f"guess {n}"}, REMOTE_ADDR=f"198.51.100.{n % 20}")
 
     response = client.post(
-        ADMIN_LOGIN, {"username": "editor", "password": "correct horse battery"}, REMOTE_ADDR="203.0.113.7"
+        ADMIN_LOGIN, {"username": "editor", "password": "correct horse battery"}, REMOTE_ADDR="198.51.100.99"
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_stranger_cannot_lock_an_editor_out_of_an_address_they_signed_in_from(client, editor, settings):
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+    client.logout()
+    for n in range(settings.AXES_FAILURE_LIMIT * 3):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": "guess"}, REMOTE_ADDR=f"198.51.100.{n}")
+
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+
+
+def test_guessing_during_a_lockout_does_not_prolong_it(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        try_login(client, "editor", "guess")
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=-5)
+    AccessAttempt.objects.update(attempt_time=an_hour_ago)
+    assert try_login(client, "editor", "still guessing").status_code == 429
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=6))
+
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+
+
+def test_behind_a_configured_proxy_each_client_is_known_by_the_address_the_proxy_names(client, editor, settings):
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_REAL_IP", "REMOTE_ADDR")
+    for n in range(3):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": "guess"}, HTTP_X_REAL_IP=f"198.51.100.{n}")
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {f"198.51.100.{n}" for n in range(3)}
+
+
+def test_the_client_address_header_comes_from_the_environment():
+    code = "from django.conf import settings; print(*settings.AXES_IPWARE_META_PRECEDENCE_ORDER)"
+
+    behind_proxy = run_manage("shell", "--no-imports", "-c", code, CLIENT_IP_HEADER="X-Real-IP")
+    direct = run_manage("shell", "--no-imports", "-c", code)
+
+    assert behind_proxy.stdout.split() == ["HTTP_X_REAL_IP", "REMOTE_ADDR"], behind_proxy.stderr
+    assert direct.stdout.split() == ["REMOTE_ADDR"], direct.stderr
 
 
 # --- CSV formula injection ---

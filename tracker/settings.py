@@ -192,17 +192,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Password guessing (issue 7): after AXES_FAILURE_LIMIT failed logins for one username from one
-# address, that pair is locked out for AXES_COOLOFF_HOURS. Locking the pair rather than the
-# username alone means an attacker elsewhere cannot lock a real editor out.
+# Password guessing (issues 7 and 17): after AXES_FAILURE_LIMIT failed logins a login is locked out for
+# AXES_COOLOFF_HOURS. Failures count per username and address, and per username from any address the editor has
+# not signed in from before (tracker/logins.py): guesses spread over many addresses are limited, and a stranger
+# cannot lock an editor out of their usual address. Failures during a lockout do not prolong it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "tracker.logins.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address: REMOTE_ADDR, unless a proxy in front names it in a header it sets itself (overwriting
+# whatever the client sent). Behind a proxy every REMOTE_ADDR is the proxy's, and all clients would share one
+# lockout. django-ipware reads the header; `make serve` runs nginx, which sets X-Real-IP.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_" + CLIENT_IP_HEADER.upper().replace("-", "_"), "REMOTE_ADDR") if CLIENT_IP_HEADER else ("REMOTE_ADDR",)
+)
 
 LANGUAGE_CODE = "en"
 # Russian is the CSTO's working language; English stays the default so that published addresses keep working.
