@@ -17,6 +17,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
@@ -111,6 +112,36 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_repositorys_own_development_key():
+    result = run_manage(
+        "check", **production_env(SECRET_KEY="django-insecure-local-development-key-not-for-production")
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set, to a key of your own" in result.stderr
+
+
+# --- Staff sessions end when idle ---
+
+
+def test_a_staff_session_expires_after_an_idle_hour_not_two_weeks(client, editor, settings):
+    client.force_login(editor)
+
+    assert client.session.get_expiry_age() == 60 * 60 == settings.SESSION_COOKIE_AGE
+
+
+def test_each_request_renews_the_session_so_only_an_idle_one_expires(client, editor):
+    client.force_login(editor)
+    fifty_minutes_on = Session.objects.get().expire_date - datetime.timedelta(minutes=50)
+    Session.objects.update(expire_date=fifty_minutes_on)
+
+    assert client.get("/admin/").status_code == 200
+    assert Session.objects.get().expire_date - fifty_minutes_on > datetime.timedelta(minutes=49)
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get("/admin/").status_code == 302
 
 
 # --- Password guessing on the admin login (django-axes) ---
@@ -440,8 +471,9 @@ def test_anonymous_visitors_cannot_reach_the_import_or_the_proposer(client, one_
         assert client.post(url, {}).status_code == 302, url
 
 
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_public_site_and_api_refuse_every_write_method(client, one_of_each, method):
+# OPTIONS too: Django answers it by running the view, and the README promises 405 for all but GET and HEAD.
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_the_public_site_and_api_refuse_every_method_but_get_and_head(client, one_of_each, method):
     event = one_of_each["event"]
     before = record_snapshot()
     urls = [

@@ -52,14 +52,16 @@ class FormulaSafeXLSX(base_formats.XLSX):
 
 
 class ReadOnlyPublicSite:
-    """Answer 405 to any method but GET, HEAD and OPTIONS outside the admin.
+    """Answer 405 to any method but GET and HEAD outside the admin.
 
     The public site, exports, feeds and API only read the record; all writing goes through the
     admin, behind login and permissions. Refusing other methods in one place means a view added
     later cannot quietly accept a POST, and clients get an honest "method not allowed".
     """
 
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
+    # read-only site without cross-origin requests needs it (issue 17).
+    SAFE_METHODS = frozenset({"GET", "HEAD"})
     # The admin in English (no prefix) and in Russian (issue 10).
     WRITABLE_PREFIX = ("/admin/", "/ru/admin/")
 
