@@ -22,9 +22,9 @@ setup: $(STAMP) messages
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## A production-style serve: gunicorn, DEBUG off (set SECRET_KEY).
+## A production-style serve: nginx in front of gunicorn on http://127.0.0.1:8000 (set DEBUG=0 and SECRET_KEY).
 serve: setup
-	$(VENV)/bin/gunicorn tracker.wsgi --bind 127.0.0.1:8000 --workers 3
+	bash scripts/serve
 
 ## Lint and the whole test suite on the configured database (SQLite unless DATABASE_URL says otherwise).
 test: $(STAMP) lint messages

@@ -468,3 +468,22 @@ def test_a_membership_ending_before_it_starts_is_refused_with_a_message(client, 
     response = client.post(change_url(state), data | {"member_since": "2002-10-07", "member_until": "1999-04-02"})
     assert response.status_code == 200
     assert "Membership cannot end before it starts." in response.content.decode()
+
+
+@pytest.mark.parametrize("model_name", ["event", "sourcedocument", "instrument", "memberstate"])
+def test_a_search_of_a_thousand_words_gets_a_message_not_a_database_error(client, editor, record, model_name):
+    client.force_login(editor)
+    words = " ".join(f"word{n}" for n in range(1000))
+
+    response = client.get(reverse(f"admin:tracker_{model_name}_changelist"), {"q": words})
+
+    assert response.status_code == 200
+    assert "This search is too long: at most 20 words and 500 characters." in response.content.decode()
+
+
+def test_a_search_of_a_few_words_still_finds_the_record(client, editor, record):
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:tracker_instrument_changelist"), {"q": "joint training"})
+
+    assert "Training Agreement" in response.content.decode()

@@ -41,6 +41,21 @@ class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    # Each word of a search is an OR over every search field, and the words are ANDed: SQLite refuses such an
+    # expression of a few hundred words ("Expression tree is too large"), which was a 503 (issue 17).
+    SEARCH_WORD_LIMIT = 20
+    SEARCH_LENGTH_LIMIT = 500
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > self.SEARCH_LENGTH_LIMIT or len(search_term.split()) > self.SEARCH_WORD_LIMIT:
+            message = _(
+                "This search is too long: at most %(words)s words and %(characters)s characters. Nothing was searched."
+            )
+            limits = {"words": self.SEARCH_WORD_LIMIT, "characters": self.SEARCH_LENGTH_LIMIT}
+            self.message_user(request, message % limits, messages.WARNING)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
 
 # Events ----------------------------------------------------------------------------------------
 

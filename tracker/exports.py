@@ -1,39 +1,16 @@
-"""Streamed CSV: the one writer every export uses, with formula neutralisation.
+"""Streamed CSV: the one writer every export uses, with formula neutralisation (``tracker.csv_safety``).
 
 Exports are a public contract (see README, "CSV exports"): columns are only
 ever added at the end, never renamed or reordered.
 """
 
 import csv
-import datetime
 import io
 from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """``value`` as CSV text a spreadsheet shows rather than runs: a leading formula character gets a quote mark."""
-    # The commonest cells first: this runs for every cell of every export (2 million for the status CSV).
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-    if kind is int and value >= 0:
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
+from tracker.csv_safety import neutralise
 
 # Rows per piece of the streamed body. One piece per row meant one write to the socket per row, which
 # cost as much as building the rows (issue 6); a few hundred rows keep memory flat all the same.

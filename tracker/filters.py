@@ -10,6 +10,24 @@ from django.utils.translation import gettext_lazy as _
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``, ``false`` or empty (any). Django's NullBooleanField reads anything else as empty, so
+    ``?inferred=ture`` silently showed every event instead of the 400 the README promises (issue 17)."""
+
+    ACCEPTED = frozenset({"", "true", "false", "True", "False", "1", "0"})
+
+    def to_python(self, value):
+        if value is not None and not isinstance(value, bool) and value not in self.ACCEPTED:
+            raise forms.ValidationError(
+                _("Enter “true” or “false”, or leave it empty."), code="invalid_boolean", params={"value": value}
+            )
+        return super().to_python(value)
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 def yes_no_any():
     # NullBooleanField reads "true"/"false"; an empty value means "do not filter".
     return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
@@ -31,9 +49,10 @@ class QuickSelect(forms.Select):
 
 
 class InstrumentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Title contains"), method="filter_title")
+    # Bounded: SQLite refuses a LIKE pattern over 50,000 bytes ("pattern too complex"), which was a 503 (issue 17).
+    q = django_filters.CharFilter(label=_("Title contains"), method="filter_title", max_length=200)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Instrument.Kind.choices, empty_label=_("Any kind"))
-    needs_ratification = django_filters.BooleanFilter(label=_("Needs ratification"), widget=yes_no_any())
+    needs_ratification = StrictBooleanFilter(label=_("Needs ratification"), widget=yes_no_any())
 
     class Meta:
         model = Instrument
@@ -79,7 +98,7 @@ class EventFilter(django_filters.FilterSet):
         # drop-down made every events page render that many options (issue 6). Source pages link here.
         widget=forms.TextInput(attrs={"placeholder": _("source slug")}),
     )
-    inferred = django_filters.BooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
+    inferred = StrictBooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
 
     class Meta:
         model = Event

@@ -4,8 +4,8 @@ public site, and optimistic locking of admin edits.
 The admin's bulk import and export must not carry a spreadsheet formula. django-import-export's
 own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", which leaves "+", "-", "@"
 and tab live and changes the text. These formats apply the public exports' rule instead
-(``tracker.exports.neutralise``: a quote mark before a formula character), and take that quote
-mark off again on import, so an exported file re-imports unchanged.
+(``tracker.csv_safety``: a quote mark before a formula character wherever a cell may begin), and
+take those quote marks off again on import, so an exported file re-imports unchanged.
 """
 
 from django import forms
@@ -16,7 +16,7 @@ from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
-from tracker.exports import FORMULA_TRIGGERS, neutralise
+from tracker.csv_safety import neutralise, restore
 
 
 def _neutralised(dataset):
@@ -30,13 +30,8 @@ def _restored(dataset):
         # Without this, django-import-export fails deep inside with a TypeError (a 500).
         raise ValueError("The file has no header row naming its columns.")
 
-    def restore(cell):
-        if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
-            return cell[1:]
-        return cell
-
     for index, row in enumerate(dataset):
-        dataset[index] = [restore(cell) for cell in row]
+        dataset[index] = [restore(cell) if isinstance(cell, str) else cell for cell in row]
     return dataset
 
 
@@ -57,14 +52,16 @@ class FormulaSafeXLSX(base_formats.XLSX):
 
 
 class ReadOnlyPublicSite:
-    """Answer 405 to any method but GET, HEAD and OPTIONS outside the admin.
+    """Answer 405 to any method but GET and HEAD outside the admin.
 
     The public site, exports, feeds and API only read the record; all writing goes through the
     admin, behind login and permissions. Refusing other methods in one place means a view added
     later cannot quietly accept a POST, and clients get an honest "method not allowed".
     """
 
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
+    # read-only site without cross-origin requests needs it (issue 17).
+    SAFE_METHODS = frozenset({"GET", "HEAD"})
     # The admin in English (no prefix) and in Russian (issue 10).
     WRITABLE_PREFIX = ("/admin/", "/ru/admin/")
 
