@@ -97,3 +97,31 @@ class StatusScopeForm(forms.Form):
     instrument = forms.ModelChoiceField(
         label=_("Instrument"), queryset=Instrument.objects.all(), to_field_name="slug", required=False
     )
+
+
+class OutstandingReportForm(AsOfForm):
+    """The outstanding-ratifications report's query: its date, one state or all, "ratified since", the file format."""
+
+    FORMATS = [("html", "HTML"), ("docx", "Word (.docx)"), ("pdf", "PDF")]
+
+    compare = None
+    since = RecordDateField(
+        label=_("Ratified since"),
+        required=False,
+        help_text=_("Optional: also list what was ratified from this date to the report's date."),
+    )
+    state = forms.ModelChoiceField(
+        label=_("Member state"),
+        queryset=MemberState.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All member states"),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, as_of = cleaned.get("since"), cleaned.get("as_of")
+        if since and as_of and since > as_of:
+            self.add_error("since", _("Choose a date on or before the report's date."))
+        return cleaned
