@@ -125,3 +125,23 @@ class OutstandingReportForm(AsOfForm):
         if since and as_of and since > as_of:
             self.add_error("since", _("Choose a date on or before the report's date."))
         return cleaned
+
+
+class ChangesForm(forms.Form):
+    """From which day the recent-changes page lists what the record learned (default: the last 30 days)."""
+
+    DEFAULT_DAYS = 30
+
+    since = RecordDateField(label=_("Changes since"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and not data.get("since"):
+            data = data.copy()
+            data["since"] = (timezone.localdate() - datetime.timedelta(days=self.DEFAULT_DAYS)).isoformat()
+        super().__init__(data, **kwargs)
+
+    @property
+    def since_moment(self) -> datetime.datetime:
+        """The start of the chosen day, in the site's time zone."""
+        day = self.cleaned_data["since"]
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -65,8 +65,9 @@ class ReadOnlyPublicSite:
     """
 
     SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-    # The admin in English (no prefix) and in Russian (issue 10).
-    WRITABLE_PREFIX = ("/admin/", "/ru/admin/")
+    # The admin in English (no prefix) and in Russian (issue 10); subscribing to e-mail alerts (issue 16),
+    # which writes no part of the record.
+    WRITABLE_PREFIX = ("/admin/", "/ru/admin/", "/alerts/")
 
     def __init__(self, get_response):
         self.get_response = get_response
