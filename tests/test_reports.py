@@ -2,11 +2,14 @@
 
 import datetime
 import io
+import shutil
+import subprocess
 
 import docx
 import pypdf
 import pytest
 from django.core.management import call_command
+from PIL import Image
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument
@@ -140,3 +143,26 @@ def test_the_curated_record_report_renders_in_every_format(client, db):
     call_command("load_record", verbosity=0)
     for fmt in ["html", "docx", "pdf"]:
         assert client.get(URL, {"as_of": "2024-01-31", "since": "2023-01-01", "format": fmt}).status_code == 200
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (apt-get install poppler-utils)"
+)
+def test_every_pdf_page_prints_within_the_a4_margins(client, awaited_agreement, tmp_path):
+    response = client.get("/ru" + URL, {"as_of": "2024-01-31", "since": "2023-01-01", "format": "pdf"})
+    (tmp_path / "report.pdf").write_bytes(response.content)
+
+    # 36 dots per inch: an A4 page is 298 x 421 pixels; 9 pixels are 6 mm, more than a printer leaves blank.
+    subprocess.run(["pdftoppm", "-r", "36", "-gray", "-png", "report.pdf", "page"], cwd=tmp_path, check=True)
+
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    for path in pages:
+        image = Image.open(path).convert("L")
+        width, height = image.size
+        assert (width, height) == (298, 421)
+        margin = 9
+        inside = image.crop((margin, margin, width - margin, height - margin))
+        assert inside.getextrema()[0] < 100, f"{path.name} has no dark text"
+        for strip in [(0, 0, width, margin), (0, height - margin, width, height), (0, 0, margin, height)]:
+            assert image.crop(strip).getextrema()[0] > 240, f"{path.name} prints into the margin at {strip}"
