@@ -99,6 +99,17 @@ class StatusScopeForm(forms.Form):
     )
 
 
+def member_state_field(*, empty_label) -> forms.ModelChoiceField:
+    """An optional member state, chosen by slug in the query string or the form."""
+    return forms.ModelChoiceField(
+        label=_("Member state"),
+        queryset=MemberState.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=empty_label,
+    )
+
+
 class OutstandingReportForm(AsOfForm):
     """The outstanding-ratifications report's query: its date, one state or all, "ratified since", the file format."""
 
@@ -110,13 +121,7 @@ class OutstandingReportForm(AsOfForm):
         required=False,
         help_text=_("Optional: also list what was ratified from this date to the report's date."),
     )
-    state = forms.ModelChoiceField(
-        label=_("Member state"),
-        queryset=MemberState.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All member states"),
-    )
+    state = member_state_field(empty_label=_("All member states"))
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS, required=False)
 
     def clean(self):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from tracker.forms import member_state_field
 from tracker.models import Instrument, MemberState
 
 CONFIRMATION_SALT = "tracker.alerts.confirm"
@@ -12,13 +13,7 @@ CONFIRMATION_SALT = "tracker.alerts.confirm"
 
 class SubscribeForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    state = forms.ModelChoiceField(
-        label=_("Member state"),
-        queryset=MemberState.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("Any"),
-    )
+    state = member_state_field(empty_label=_("Any"))
     instrument = forms.ModelChoiceField(
         label=_("Instrument"),
         queryset=Instrument.objects.order_by("short_title"),
