@@ -4,12 +4,16 @@ Newest change first, so a feed reader sees an event added or corrected in the ad
 next poll; each entry links to the event's permanent page and carries the quote and its source.
 """
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+from tracker.changes import record_changes
 from tracker.citation import SITE_NAME, long_date
 from tracker.models import Event, Instrument, MemberState
 
@@ -115,3 +119,42 @@ class StateEventFeed(EventFeed):
 
     def items(self, state):
         return newest_events(state.events.all())
+
+
+class ChangesFeed(Feed):
+    """What the record learned in the last 90 days: new, corrected and removed events (the changes page's feed)."""
+
+    feed_type = Atom1Feed
+    author_name = SITE_NAME
+    DAYS = 90
+
+    def title(self, obj):
+        return f"{SITE_NAME}: changes to the record"
+
+    def link(self, obj):
+        return reverse("tracker:changes")
+
+    def feed_url(self, obj):
+        return reverse("feeds:changes")
+
+    def items(self, obj):
+        since = timezone.now() - datetime.timedelta(days=self.DAYS)
+        return record_changes(since=since)[:FEED_LENGTH]
+
+    def item_title(self, change):
+        return f"{change.label}: {change.event}"
+
+    def item_description(self, change):
+        changed = f" Changed: {', '.join(change.changed_fields)}." if change.changed_fields else ""
+        return format_html("<blockquote>{}</blockquote><p>{}</p>", change.event.quote, changed)
+
+    def item_link(self, change):
+        return change.event.get_absolute_url() if change.has_page else reverse("tracker:changes")
+
+    def item_guid(self, change):
+        return f"{reverse('tracker:changes')}#{change.kind}-{change.event.pk}-{change.key}"
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, change):
+        return change.when

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from tracker.alerts import views as alerts
 from tracker.api import api
-from tracker.feeds import EventFeed, InstrumentEventFeed, StateEventFeed
+from tracker.feeds import ChangesFeed, EventFeed, InstrumentEventFeed, StateEventFeed
 from tracker.proposal_views import propose_view
-from tracker.views import events, exports, instruments, matrix, sources, states
+from tracker.views import changes, events, exports, instruments, matrix, reports, sources, states
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
 # exports' URLs rely on these names, so rename none of them.
@@ -20,6 +21,11 @@ public_patterns = [
     path("events/<int:pk>/", events.event_detail, name="event_detail"),
     path("sources/", sources.source_list, name="source_list"),
     path("sources/<slug:slug>/", sources.source_detail, name="source_detail"),
+    path("changes/", changes.recent_changes, name="changes"),
+    path("alerts/", alerts.subscribe, name="alert_subscribe"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alert_confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert_unsubscribe"),
+    path("reports/outstanding/", reports.outstanding, name="report_outstanding"),
     path("export/status.csv", exports.export_status, name="export_status"),
     path("export/instruments.csv", exports.export_instruments, name="export_instruments"),
     path("export/events.csv", exports.export_events, name="export_events"),
@@ -32,6 +38,7 @@ feed_patterns = [
     path("events.atom", EventFeed(), name="events"),
     path("instruments/<slug:slug>.atom", InstrumentEventFeed(), name="instrument"),
     path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
+    path("changes.atom", ChangesFeed(), name="changes"),
 ]
 
 # The API and feeds are a language-neutral contract: unprefixed and always in English.

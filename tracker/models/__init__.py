@@ -3,6 +3,7 @@
 Statuses are never stored: they are derived from events by ``tracker.status``.
 """
 
+from tracker.models.alerts import Digest, Subscription
 from tracker.models.events import Event
 from tracker.models.instruments import Instrument
 from tracker.models.languages import LocalText, in_reader_language
@@ -13,6 +14,7 @@ from tracker.models.states import MemberState
 
 __all__ = [
     "VERSIONED_MODELS",
+    "Digest",
     "Event",
     "Instrument",
     "LocalText",
@@ -20,6 +22,7 @@ __all__ = [
     "RecordVersion",
     "SourceDocument",
     "StaleRecordError",
+    "Subscription",
     "in_reader_language",
     "normalise_whitespace",
     "quote_appears_in",

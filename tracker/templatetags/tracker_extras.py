@@ -100,3 +100,9 @@ def status_since(status):
     if not status.since:
         return ""
     return format_html('<span class="since">{}</span>', status.since_display)
+
+
+@register.filter
+def count_of(row, code: str) -> int:
+    """How many instruments a status chart's row has at ``code`` (issue 16)."""
+    return row.count_of(code)
