@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from tracker.api import api
 from tracker.feeds import EventFeed, InstrumentEventFeed, StateEventFeed
 from tracker.proposal_views import propose_view
-from tracker.views import events, exports, instruments, matrix, sources, states
+from tracker.views import events, exports, instruments, matrix, search, sources, states
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
 # exports' URLs rely on these names, so rename none of them.
@@ -20,6 +20,7 @@ public_patterns = [
     path("events/<int:pk>/", events.event_detail, name="event_detail"),
     path("sources/", sources.source_list, name="source_list"),
     path("sources/<slug:slug>/", sources.source_detail, name="source_detail"),
+    path("search/", search.search, name="search"),
     path("export/status.csv", exports.export_status, name="export_status"),
     path("export/instruments.csv", exports.export_instruments, name="export_instruments"),
     path("export/events.csv", exports.export_events, name="export_events"),
