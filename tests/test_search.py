@@ -9,61 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event, SearchEntry, rebuild_search_index
+from tracker.models import SearchEntry, rebuild_search_index
 from tracker.search import Search, snippets
 from tracker.stemming import MAX_QUERY_WORDS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def record(six_states):
-    peacekeeping = make_instrument(
-        title="Agreement on Peacekeeping Activities",
-        short_title="Peacekeeping Agreement",
-        title_ru="Соглашение о миротворческой деятельности",
-        slug="peacekeeping",
-    )
-    treaty = make_instrument(
-        title="Collective Security Treaty",
-        short_title="Treaty",
-        title_ru="Договор о коллективной безопасности",
-        slug="treaty",
-        kind="treaty",
-        aliases="Tashkent Treaty",
-    )
-    speech = make_source(
-        title="Address in Minsk",
-        slug="minsk",
-        date=datetime.date(2023, 5, 18),
-        text="Belarus ratified the Treaty. The peacekeeping forces trained in Belarus.\n"
-        "Обсуждены вопросы миротворческих сил.",
-    )
-    old = make_source(
-        title="Bishkek news",
-        slug="bishkek",
-        date=datetime.date(2019, 6, 27),
-        text="Armenia will ratify the agreement soon.",
-    )
-    belarus = make_event(instrument=treaty, state=six_states["BLR"], source=speech, quote="Belarus ratified the Treaty")
-    armenia = make_event(
-        instrument=peacekeeping,
-        state=six_states["ARM"],
-        source=old,
-        type=Event.Type.RATIFICATION_PENDING,
-        quote="Armenia will ratify the agreement soon",
-        place="Yerevan",
-        note="A weak statement of intent.",
-    )
-    return {
-        "peacekeeping": peacekeeping,
-        "treaty": treaty,
-        "speech": speech,
-        "old": old,
-        "belarus": belarus,
-        "armenia": armenia,
-        "states": six_states,
-    }
 
 
 def found(query, **filters):

@@ -7,7 +7,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, MemberState, SearchEntry, SourceDocument
+from tracker.stemming import query_words
 
 
 def yes_no_any():
@@ -50,6 +51,7 @@ class InstrumentFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Words"), method="filter_words")
     state = django_filters.ModelChoiceFilter(
         label=_("Member state"),
         queryset=MemberState.objects.all(),
@@ -83,7 +85,13 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["state", "instrument", "type", "date", "source", "inferred"]
+        fields = ["q", "state", "instrument", "type", "date", "source", "inferred"]
+
+    def filter_words(self, queryset, name, value):
+        # The site's search (tracker.search), narrowed to events: any form of each word, in the quote, place or note.
+        if not query_words(value):
+            return queryset
+        return queryset.filter(pk__in=SearchEntry.objects.matching(query_words(value)).values("event_id"))
 
     # Up to this many instruments or sources, readers pick from a drop-down rather than type a slug:
     # the CSTO's few dozen fit in a list; a depositary's thousands do not (issue 6).

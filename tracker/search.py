@@ -40,9 +40,9 @@ class Search:
         """Whether the query had more words than the search uses (see ``tracker.stemming.MAX_QUERY_WORDS``)."""
         return len(self.words) < len({word.lower() for word in WORD.findall(self.query)})
 
-    def entries(self, *, kind_filter: bool = True):
-        """The matching entries, grouped by kind and ranked within each, with their objects joined."""
-        entries = SearchEntry.objects.matching(self.words)
+    def entries(self, *, ranked: bool = True, kind_filter: bool = True):
+        """The matching entries, filtered, with their ``rank`` unless ``ranked`` is false."""
+        entries = SearchEntry.objects.ranked(self.words) if ranked else SearchEntry.objects.matching(self.words)
         if kind_filter and self.kind:
             entries = entries.filter(kind=self.kind)
         # A state or a date narrows to what has one: events (and, for dates, sources).
@@ -55,6 +55,7 @@ class Search:
         return entries
 
     def results(self):
+        """The matching entries, grouped by kind and ranked within each, with their objects joined."""
         return (
             self.entries()
             .annotate(
@@ -69,7 +70,9 @@ class Search:
 
     def counts(self) -> dict[str, int]:
         """How many entries of each kind match, whatever kind is asked for: the page's tabs."""
-        found = dict(self.entries(kind_filter=False).order_by().values_list("kind").annotate(n=Count("pk")))
+        found = dict(
+            self.entries(ranked=False, kind_filter=False).order_by().values_list("kind").annotate(n=Count("pk"))
+        )
         return {kind: found.get(kind, 0) for kind in KIND_ORDER}
 
 

@@ -9,6 +9,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections, models
 from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -27,25 +28,42 @@ TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 
 class SearchEntryQuerySet(models.QuerySet):
     def matching(self, query_words: list[str]):
-        """Entries holding every one of ``query_words`` in some form of it, with a ``rank`` (higher is better)."""
+        """Entries holding every one of ``query_words`` in some form of it; usable as a subquery."""
+        if not query_words:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(vector=postgres_query(query_words))
+        return self.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_match(query_words)])
+        )
+
+    def ranked(self, query_words: list[str]):
+        """``matching``, with a ``rank`` (higher is better); not for use inside another query."""
         if not query_words:
             return self.annotate(rank=Value(0.0)).none()
         if connections[self.db].vendor == "postgresql":
-            text = " ".join(query_words)
-            # Either configuration may read the query: 'russian' stems Cyrillic words (and English ones with
-            # the English stemmer), 'english' knows English stop words.
-            query = SearchQuery(text, config="english") | SearchQuery(text, config="russian")
+            query = postgres_query(query_words)
             return self.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
-        # Each stem a quoted FTS5 string: no word of the reader's can act as an FTS5 operator.
-        match = " AND ".join('"{}"'.format(stem(word).replace('"', '""')) for word in query_words)
+        # A join rather than a subquery, because FTS5's bm25() ranks only inside its own MATCH query. It is
+        # lower for a better match; negated, so that higher is better as on PostgreSQL.
         return self.extra(
             tables=[FTS_TABLE],
             where=[f"{FTS_TABLE}.rowid = tracker_searchentry.id", f"{FTS_TABLE} MATCH %s"],
-            params=[match],
-            # bm25() is lower for a better match; negated, so that higher is better as on PostgreSQL.
+            params=[fts_match(query_words)],
             select={"rank": f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {BODY_WEIGHT})"},
-            select_params=[],
         )
+
+
+def postgres_query(query_words: list[str]) -> SearchQuery:
+    # Either configuration may read the query: 'russian' stems Cyrillic words (and English ones with the
+    # English stemmer), 'english' knows English stop words.
+    text = " ".join(query_words)
+    return SearchQuery(text, config="english") | SearchQuery(text, config="russian")
+
+
+def fts_match(query_words: list[str]) -> str:
+    # Each stem a quoted FTS5 string: no word of the reader's can act as an FTS5 operator.
+    return " AND ".join('"{}"'.format(stem(word).replace('"', '""')) for word in query_words)
 
 
 class SearchEntry(models.Model):
