@@ -68,7 +68,7 @@ def test_the_date_filters_keep_what_is_dated_between_them(record):
 
 
 def test_the_counts_give_every_kind_whatever_kind_is_shown(record):
-    assert Search("treaty", kind="event").counts() == {"instrument": 1, "source": 1, "event": 1}
+    assert Search("treaty", kind="event").counts == {"instrument": 1, "source": 1, "event": 1}
 
 
 def test_the_index_follows_every_save_and_delete(record):
@@ -200,3 +200,21 @@ def test_the_rebuild_command_says_how_many_entries_it_wrote(record):
 
     assert "Rebuilt the search index: 6 entries." in out.getvalue()
     assert found("Yerevan") == [record["armenia"]]
+
+
+def test_past_the_rank_limit_a_kind_comes_most_recently_recorded_first(record, monkeypatch):
+    monkeypatch.setattr("tracker.search.RANK_LIMIT", 1)
+
+    results = Search("ratify").results()
+
+    assert [entry.source for entry in results[:2]] == [record["old"], record["speech"]]
+    assert [entry.event for entry in results[2:]] == [record["armenia"], record["belarus"]]
+    assert {entry.rank for entry in results[:4]} == {None}
+
+
+def test_a_page_of_results_may_span_two_kinds(record):
+    results = Search("ratify").results()
+
+    assert len(results) == 4
+    assert [entry.kind for entry in results[1:3]] == ["source", "event"]
+    assert results[3].kind == "event"

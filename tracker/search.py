@@ -6,8 +6,10 @@ this module adds the filters, the grouping and the snippets, the same for the pa
 
 import dataclasses
 import datetime
+import functools
+from collections.abc import Sequence
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import FloatField, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +21,10 @@ KIND_ORDER = [SearchEntry.Kind.INSTRUMENT, SearchEntry.Kind.SOURCE, SearchEntry.
 # Characters of context either side of a matched word, and how many passages one result shows at most.
 CONTEXT = 90
 MAX_SNIPPETS = 5
+# Up to this many matches of one kind are ranked (bm25 on SQLite, ts_rank on PostgreSQL): ranking costs
+# about 2 microseconds a match, so a word in 60,000 events would take 150 ms (bench/search.py). Past it,
+# that kind's matches come most recently recorded first; more words narrow them into ranking.
+RANK_LIMIT = 20_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,11 +46,14 @@ class Search:
         """Whether the query had more words than the search uses (see ``tracker.stemming.MAX_QUERY_WORDS``)."""
         return len(self.words) < len({word.lower() for word in WORD.findall(self.query)})
 
-    def entries(self, *, ranked: bool = True, kind_filter: bool = True):
-        """The matching entries, filtered, with their ``rank`` unless ``ranked`` is false."""
-        entries = SearchEntry.objects.ranked(self.words) if ranked else SearchEntry.objects.matching(self.words)
-        if kind_filter and self.kind:
-            entries = entries.filter(kind=self.kind)
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.state or self.date_after or self.date_before)
+
+    def entries(self, kind: str, *, ranked: bool):
+        """The matching entries of ``kind``, filtered, with their ``rank`` if ``ranked``."""
+        manager = SearchEntry.objects
+        entries = manager.ranked(self.words, kind) if ranked else manager.matching(self.words, kind)
         # A state or a date narrows to what has one: events (and, for dates, sources).
         if self.state:
             entries = entries.filter(state=self.state)
@@ -54,26 +63,66 @@ class Search:
             entries = entries.filter(date__lte=self.date_before)
         return entries
 
-    def results(self):
-        """The matching entries, grouped by kind and ranked within each, with their objects joined."""
-        return (
-            self.entries()
-            .annotate(
-                group=Case(
-                    *(When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)), output_field=IntegerField()
-                )
-            )
-            .select_related("instrument", "source", "event__instrument", "event__state", "event__source")
-            .defer("stems_title", "stems_body", "vector", "source__text", "event__source__text")
-            .order_by("group", "-rank", "pk")
-        )
-
+    @functools.cached_property
     def counts(self) -> dict[str, int]:
         """How many entries of each kind match, whatever kind is asked for: the page's tabs."""
-        found = dict(
-            self.entries(ranked=False, kind_filter=False).order_by().values_list("kind").annotate(n=Count("pk"))
+        if not self.is_filtered:
+            return {kind: SearchEntry.objects.count_matching(self.words, kind) for kind in KIND_ORDER}
+        return {kind: self.entries(kind, ranked=False).count() for kind in KIND_ORDER}
+
+    def matches_of(self, kind: str, start: int, stop: int) -> list[SearchEntry]:
+        """One kind's matches from ``start`` to ``stop``, best first; past RANK_LIMIT, most recently recorded first."""
+        # The order first, from ids alone, then the page's entries: sorting whole entries would drag every
+        # matching source's full text through the sort (100 ms for 19,000 sources, bench/search.py).
+        if self.counts[kind] > RANK_LIMIT:
+            order = self.entries(kind, ranked=False).annotate(rank=Value(None, FloatField())).order_by("-pk")
+            ranks = dict(order.values_list("pk", "rank")[start:stop])
+        elif not self.is_filtered:
+            ranks = dict(SearchEntry.objects.best(self.words, kind, start, stop))
+        else:
+            ranks = dict(self.entries(kind, ranked=True).order_by("-rank", "pk").values_list("pk", "rank")[start:stop])
+        entries = (
+            SearchEntry.objects.select_related(
+                "instrument", "source", "event__instrument", "event__state", "event__source"
+            )
+            .defer("stems_title", "stems_body", "vector", "source__text", "event__source__text")
+            .in_bulk(list(ranks))
         )
-        return {kind: found.get(kind, 0) for kind in KIND_ORDER}
+        for pk, rank in ranks.items():
+            entries[pk].rank = rank
+        return [entries[pk] for pk in ranks]
+
+    def results(self) -> "SearchResults":
+        return SearchResults(self)
+
+
+class SearchResults(Sequence):
+    """The matches of a search in one sequence a Paginator can page: the kinds in ``KIND_ORDER``, each ranked.
+
+    Only the slice asked for is read, from the one or two kinds it spans.
+    """
+
+    def __init__(self, search: Search):
+        self.search = search
+        self.kinds = [search.kind] if search.kind else KIND_ORDER
+
+    def __len__(self):
+        return sum(self.search.counts[kind] for kind in self.kinds)
+
+    def count(self):
+        return len(self)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(len(self))
+        found = []
+        for kind in self.kinds:
+            size = self.search.counts[kind]
+            if start < size and stop > 0:
+                found += self.search.matches_of(kind, max(start, 0), min(stop, size))
+            start, stop = start - size, stop - size
+        return found
 
 
 def entry_object(entry: SearchEntry):

@@ -1,5 +1,6 @@
 # The search index (issue 15). The table is the same on both databases; PostgreSQL gets a GIN index on the
-# tsvector column, SQLite an external-content FTS5 table over the stems, kept in step by triggers.
+# tsvector column, SQLite an external-content FTS5 table over the stems, kept in step by triggers. The FTS5 table
+# indexes the entry's kind too, so that counting one kind's matches never leaves the index (issue 15, bench).
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
@@ -8,18 +9,18 @@ from django.db import migrations, models
 
 FTS_SQL = [
     "CREATE VIRTUAL TABLE tracker_search_fts USING fts5("
-    "stems_title, stems_body, content='tracker_searchentry', content_rowid='id', tokenize='unicode61')",
+    "stems_title, stems_body, kind, content='tracker_searchentry', content_rowid='id', tokenize='unicode61')",
     "CREATE TRIGGER tracker_searchentry_fts_insert AFTER INSERT ON tracker_searchentry BEGIN"
-    " INSERT INTO tracker_search_fts(rowid, stems_title, stems_body) VALUES (new.id, new.stems_title, new.stems_body);"
+    " INSERT INTO tracker_search_fts(rowid, stems_title, stems_body, kind) VALUES (new.id, new.stems_title, new.stems_body, new.kind);"
     " END",
     "CREATE TRIGGER tracker_searchentry_fts_delete AFTER DELETE ON tracker_searchentry BEGIN"
-    " INSERT INTO tracker_search_fts(tracker_search_fts, rowid, stems_title, stems_body)"
-    " VALUES ('delete', old.id, old.stems_title, old.stems_body);"
+    " INSERT INTO tracker_search_fts(tracker_search_fts, rowid, stems_title, stems_body, kind)"
+    " VALUES ('delete', old.id, old.stems_title, old.stems_body, old.kind);"
     " END",
     "CREATE TRIGGER tracker_searchentry_fts_update AFTER UPDATE ON tracker_searchentry BEGIN"
-    " INSERT INTO tracker_search_fts(tracker_search_fts, rowid, stems_title, stems_body)"
-    " VALUES ('delete', old.id, old.stems_title, old.stems_body);"
-    " INSERT INTO tracker_search_fts(rowid, stems_title, stems_body) VALUES (new.id, new.stems_title, new.stems_body);"
+    " INSERT INTO tracker_search_fts(tracker_search_fts, rowid, stems_title, stems_body, kind)"
+    " VALUES ('delete', old.id, old.stems_title, old.stems_body, old.kind);"
+    " INSERT INTO tracker_search_fts(rowid, stems_title, stems_body, kind) VALUES (new.id, new.stems_title, new.stems_body, new.kind);"
     " END",
 ]
 FTS_DROP_SQL = [

@@ -23,7 +23,7 @@ def search(request):
     for entry in page:
         entry.object = entry_object(entry)
         entry.snippets, entry.mentions = snippets(f"{entry.title}\n{entry.body}", question.words)
-    counts = question.counts() if question.words else {}
+    counts = question.counts
     context |= {
         "search": question,
         "page": page,
