@@ -49,3 +49,10 @@ def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):
 
     assert 'type="text"' in html
     assert "<option" not in html
+
+
+def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, record):
+    for words in ("Договор", "договора", "коллективной безопасности"):
+        html = client.get("/ru/", {"q": words}).content.decode()
+        assert "Договор о коллективной безопасности" in html, words
+        assert "Соглашение о миротворческой деятельности" not in html, words

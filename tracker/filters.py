@@ -41,12 +41,18 @@ class InstrumentFilter(django_filters.FilterSet):
         fields = ["q", "kind", "needs_ratification"]
 
     def filter_title(self, queryset, name, value):
-        # The sources name instruments in several ways; the aliases hold the other names.
+        # The sources name instruments in several ways; the aliases hold the other names. Part of a word
+        # ("Proto") still matches as typed; whole words match in any form and either language through the
+        # search index ("Договор" finds "Договор о коллективной безопасности", "договора" too; issue 15).
         words = value.strip()
         if not words:
             return queryset
+        by_words = SearchEntry.objects.matching(query_words(words), SearchEntry.Kind.INSTRUMENT)
         return queryset.filter(
-            Q(title__icontains=words) | Q(short_title__icontains=words) | Q(aliases__icontains=words)
+            Q(title__icontains=words)
+            | Q(short_title__icontains=words)
+            | Q(aliases__icontains=words)
+            | Q(pk__in=by_words.values("instrument_id"))
         )
 
 
