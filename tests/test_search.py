@@ -218,3 +218,12 @@ def test_a_page_of_results_may_span_two_kinds(record):
     assert len(results) == 4
     assert [entry.kind for entry in results[1:3]] == ["source", "event"]
     assert results[3].kind == "event"
+
+
+def test_a_passage_stays_within_its_line():
+    passages, mentions = snippets(
+        "Agreement on Peacekeeping\nСоглашение\nCSTO Peacekeeping Agreement", ["peacekeeping"]
+    )
+
+    assert mentions == 2
+    assert passages == ["Agreement on <mark>Peacekeeping</mark>", "CSTO <mark>Peacekeeping</mark> Agreement"]

@@ -132,24 +132,29 @@ def entry_object(entry: SearchEntry):
 def snippets(text: str, words: list[str], limit: int = MAX_SNIPPETS) -> tuple[list[SafeString], int]:
     """Passages of ``text`` around the words that match ``words`` (in any form), marked, and how many matched.
 
-    Everything but the ``<mark>`` tags is escaped, so the passages are safe in a page and need no script or style.
+    A passage stays within its line (a title, an alias, a paragraph). Everything but the ``<mark>`` tags is
+    escaped, so the passages are safe in a page and need no script or style.
     """
     stems = {stem(word) for word in words}
     matches = [m for m in WORD.finditer(text) if stem(m.group()) in stems]
-    passages, spans = [], []
+    spans = []  # [start, end, line start, line end]
     for match in matches:
-        start, end = max(match.start() - CONTEXT, 0), min(match.end() + CONTEXT, len(text))
-        if spans and start <= spans[-1][1]:
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
+        start, end = max(match.start() - CONTEXT, line_start), min(match.end() + CONTEXT, line_end)
+        if spans and spans[-1][2] == line_start and start <= spans[-1][1]:
             spans[-1][1] = end
         elif len(spans) < limit:
-            spans.append([start, end])
+            spans.append([start, end, line_start, line_end])
         else:
             break
-    for start, end in spans:
+    passages = []
+    for start, end, line_start, line_end in spans:
         # Whole words at the edges of a passage.
-        if start > 0:
+        if start > line_start:
             start = _next_word_start(text, start)
-        if end < len(text):
+        if end < line_end:
             end = _previous_word_end(text, end)
         pieces, position = [], start
         for match in matches:
@@ -159,7 +164,7 @@ def snippets(text: str, words: list[str], limit: int = MAX_SNIPPETS) -> tuple[li
                 position = match.end()
         pieces.append(escape(text[position:end]))
         passage = "".join(pieces).strip()
-        passages.append(mark_safe(("… " if start > 0 else "") + passage + (" …" if end < len(text) else "")))
+        passages.append(mark_safe(("… " if start > line_start else "") + passage + (" …" if end < line_end else "")))
     return passages, len(matches)
 
 
