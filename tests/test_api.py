@@ -303,6 +303,7 @@ class TestDocumentation:
             "/api/events",
             "/api/events/{event_id}",
             "/api/status",
+            "/api/search",
         }
         assert "400" in schema["paths"]["/api/status"]["get"]["responses"]
 

@@ -1,14 +1,19 @@
-"""Streamed CSV: the one writer every export uses, with formula neutralisation (``tracker.csv_safety``).
+"""The writers every export uses: streamed CSV and XLSX beside it, both with formula neutralisation.
 
 Exports are a public contract (see README, "CSV exports"): columns are only
 ever added at the end, never renamed or reordered.
 """
 
 import csv
+import datetime
 import io
+import tempfile
 from collections.abc import Iterable
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tracker.csv_safety import neutralise
 
@@ -64,3 +69,48 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     response = StreamingHttpResponse(_first_then_rest(first, chunks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+FILE_FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> FileResponse:
+    """An XLSX download with the CSV's header and rows: dates as dates, numbers and booleans typed, text neutralised.
+
+    openpyxl's write-only mode keeps the rows on disk as they are written, so memory stays flat however many
+    rows; the finished workbook (a zip, which cannot be streamed while it is written) is sent from a temporary file.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(filename.rsplit(".", 1)[0][:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([spreadsheet_cell(sheet, value) for value in row])
+    # Not a "with" block: FileResponse reads the file after the view returns, and closes it when done.
+    file = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def spreadsheet_cell(sheet, value):
+    """One XLSX cell: typed where the CSV writes a date, number or boolean; otherwise the CSV's neutralised text."""
+    kind = type(value)
+    if value is None or kind in (bool, int):
+        return value
+    if kind is datetime.date:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    # Control characters are not allowed in the file's XML: dropped rather than refusing the whole export.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
+    # Text stays text, even where it looks like a number or a formula.
+    cell.data_type = "s"
+    return cell
+
+
+def table_response(file_format: str, name: str, header: list[str], rows: Iterable[Iterable]):
+    """The export ``name`` (without extension) as CSV or XLSX: the same columns and rows in either."""
+    if file_format == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows)
+    return csv_response(f"{name}.csv", header, rows)

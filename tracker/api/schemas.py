@@ -68,6 +68,12 @@ class StatusQuery(AsOfQuery):
 class EventQuery(Schema):
     """The events page's filters, with the same names (``tracker.filters.EventFilter`` applies them)."""
 
+    q: str | None = Field(
+        None,
+        description="Words the event's quote, place or note must hold, in any form (“ratify” finds “ratified”),"
+        " as `/api/search` finds them.",
+    )
+
     state: str | None = Field(None, pattern=SLUG_PATTERN, max_length=100, description="A member state's slug.")
     instrument: str | None = Field(None, pattern=SLUG_PATTERN, max_length=150, description="An instrument's slug.")
     type: EventType | None = Field(None, description="The event type.")
