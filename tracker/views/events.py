@@ -1,5 +1,6 @@
 """The events: a filtered, sortable table of every reported step, and one page per event with its evidence."""
 
+import copy
 import functools
 
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +20,9 @@ def event_queryset():
 
 @functools.cache
 def event_list_parameters() -> frozenset[str]:
-    filters = {name: event_filter.field for name, event_filter in EventFilter.base_filters.items()}
+    # Fields of copies: a filter keeps the field it first builds, so building them on the class's own filters would
+    # fix every later events page's widgets as they are now (the drop-downs became slug boxes).
+    filters = {name: copy.deepcopy(event_filter).field for name, event_filter in EventFilter.base_filters.items()}
     return query_parameters(filters | TablePageForm.base_fields)
 
 
