@@ -5,8 +5,10 @@ from django.views.generic import RedirectView
 
 from tracker.api import api
 from tracker.feeds import EventFeed, InstrumentEventFeed, StateEventFeed
+from tracker.models import Instrument, MemberState
 from tracker.proposal_views import propose_view
 from tracker.views import events, exports, instruments, matrix, sources, states
+from tracker.views.slugs import follows_renamed_slugs
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
 # exports' URLs rely on these names, so rename none of them.
@@ -30,8 +32,8 @@ public_patterns = [
 # Atom feeds of new and changed events (issue 8), in the "feeds" namespace.
 feed_patterns = [
     path("events.atom", EventFeed(), name="events"),
-    path("instruments/<slug:slug>.atom", InstrumentEventFeed(), name="instrument"),
-    path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
+    path("instruments/<slug:slug>.atom", follows_renamed_slugs(Instrument)(InstrumentEventFeed()), name="instrument"),
+    path("states/<slug:slug>.atom", follows_renamed_slugs(MemberState)(StateEventFeed()), name="state"),
 ]
 
 # The API and feeds are a language-neutral contract: unprefixed and always in English.
