@@ -21,6 +21,7 @@ def renamed(make, old: str, new: str):
         (make_instrument, "/instruments/old/?as_of=2023-05-18", "/instruments/new/?as_of=2023-05-18"),
         (make_instrument, "/ru/instruments/old/", "/ru/instruments/new/"),
         (make_instrument, "/feeds/instruments/old.atom", "/feeds/instruments/new.atom"),
+        (make_instrument, "/ru/feeds/instruments/old.atom", "/ru/feeds/instruments/new.atom"),
         (make_instrument, "/api/instruments/old?as_of=2023-05-18", "/api/instruments/new?as_of=2023-05-18"),
         (make_state, "/states/old/", "/states/new/"),
         (make_state, "/feeds/states/old.atom", "/feeds/states/new.atom"),

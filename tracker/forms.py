@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Instrument, MemberState
+from tracker.models import Instrument, MemberState, SearchEntry
 
 # The record starts with the Collective Security Treaty (1992); anything far outside
 # this range is a typing slip, and refusing it keeps the timeline's arithmetic sane.
@@ -97,3 +97,76 @@ class StatusScopeForm(forms.Form):
     instrument = forms.ModelChoiceField(
         label=_("Instrument"), queryset=Instrument.objects.all(), to_field_name="slug", required=False
     )
+
+
+def member_state_field(*, empty_label) -> forms.ModelChoiceField:
+    """An optional member state, chosen by slug in the query string or the form."""
+    return forms.ModelChoiceField(
+        label=_("Member state"),
+        queryset=MemberState.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=empty_label,
+    )
+
+
+class OutstandingReportForm(AsOfForm):
+    """The outstanding-ratifications report's query: its date, one state or all, "ratified since", the file format."""
+
+    FORMATS = [("html", "HTML"), ("docx", "Word (.docx)"), ("pdf", "PDF")]
+
+    compare = None
+    since = RecordDateField(
+        label=_("Ratified since"),
+        required=False,
+        help_text=_("Optional: also list what was ratified from this date to the report's date."),
+    )
+    state = member_state_field(empty_label=_("All member states"))
+    format = forms.ChoiceField(label=_("Format"), choices=FORMATS, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        since, as_of = cleaned.get("since"), cleaned.get("as_of")
+        if since and as_of and since > as_of:
+            self.add_error("since", _("Choose a date on or before the report's date."))
+        return cleaned
+
+
+class ChangesForm(forms.Form):
+    """From which day the recent-changes page lists what the record learned (default: the last 30 days)."""
+
+    DEFAULT_DAYS = 30
+
+    since = RecordDateField(label=_("Changes since"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None and not data.get("since"):
+            data = data.copy()
+            data["since"] = (timezone.localdate() - datetime.timedelta(days=self.DEFAULT_DAYS)).isoformat()
+        super().__init__(data, **kwargs)
+
+    @property
+    def since_moment(self) -> datetime.datetime:
+        """The start of the chosen day, in the site's time zone."""
+        day = self.cleaned_data["since"]
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class SearchForm(forms.Form):
+    """The search page's question and filters. Any text is a question: no length or character is refused."""
+
+    q = forms.CharField(label=_("Search for"), required=False, strip=True)
+    kind = forms.ChoiceField(
+        label=_("Show"), required=False, choices=[("", _("Everything")), *SearchEntry.Kind.choices]
+    )
+    state = member_state_field(empty_label=_("Any state"))
+    date_after = RecordDateField(label=_("Dated from"), required=False)
+    date_before = RecordDateField(label=_("Dated until"), required=False)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("date_after"), cleaned.get("date_before")
+        if after and before and after > before:
+            raise forms.ValidationError(_("The first date is after the second."), code="dates_reversed")
+        return cleaned

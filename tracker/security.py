@@ -62,8 +62,9 @@ class ReadOnlyPublicSite:
     # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
     # read-only site without cross-origin requests needs it (issue 17).
     SAFE_METHODS = frozenset({"GET", "HEAD"})
-    # The admin in English (no prefix) and in Russian (issue 10).
-    WRITABLE_PREFIX = ("/admin/", "/ru/admin/")
+    # The admin in English (no prefix) and in Russian (issue 10); subscribing to e-mail alerts (issue 16),
+    # which writes no part of the record.
+    WRITABLE_PREFIX = ("/admin/", "/ru/admin/", "/alerts/")
 
     def __init__(self, get_response):
         self.get_response = get_response

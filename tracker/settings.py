@@ -249,3 +249,27 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# E-mail alerts (issue 16). Digests are sent by `manage.py send_alert_digests` from cron; their links
+# point to SITE_URL, since a command has no request to take the host from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "alerts@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
+# Without an SMTP server configured, a local run prints the messages instead of failing to send them.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG and "EMAIL_HOST" not in os.environ
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+# How long a confirmation link stays valid; until it is followed, nothing about the address is stored.
+ALERT_CONFIRMATION_MAX_AGE = 2 * 24 * 60 * 60
+# Subscription requests per address and per client address, so the form cannot mail-bomb anyone.
+# Counted in the default cache (per worker with locmem; shared with CACHE_URL=redis://...).
+ALERT_RATE_PER_EMAIL = os.environ.get("ALERT_RATE_PER_EMAIL", "3/d")
+ALERT_RATE_PER_CLIENT = os.environ.get("ALERT_RATE_PER_CLIENT", "10/h")

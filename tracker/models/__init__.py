@@ -3,25 +3,31 @@
 Statuses are never stored: they are derived from events by ``tracker.status``.
 """
 
+from tracker.models.alerts import Digest, Subscription
 from tracker.models.events import Event
 from tracker.models.instruments import Instrument
 from tracker.models.languages import LocalText, in_reader_language
 from tracker.models.locking import StaleRecordError, version_field
 from tracker.models.record_version import VERSIONED_MODELS, RecordVersion
+from tracker.models.search import SearchEntry, rebuild_search_index
 from tracker.models.sources import SourceDocument, normalise_whitespace, quote_appears_in
 from tracker.models.states import MemberState
 
 __all__ = [
     "VERSIONED_MODELS",
+    "Digest",
     "Event",
     "Instrument",
     "LocalText",
     "MemberState",
     "RecordVersion",
+    "SearchEntry",
     "SourceDocument",
     "StaleRecordError",
+    "Subscription",
     "in_reader_language",
     "normalise_whitespace",
     "quote_appears_in",
+    "rebuild_search_index",
     "version_field",
 ]

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from tracker.charts import ratifications_chart
 from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
 from tracker.status import instrument_history, status_matrix
@@ -49,6 +50,7 @@ def instrument_detail(request, slug):
         "statuses": [(state, history.status_of(state.pk, as_of)) for state in states],
         "amendments": instrument.amendments.all(),
         "timeline": build_timeline(history, states, as_of=as_of),
+        "ratifications_chart": ratifications_chart(history, states, as_of=as_of),
         "events": events,
     }
     return render(request, "tracker/instrument_detail.html", context)

@@ -15,6 +15,7 @@ from tracker.models import Instrument, MemberState
 from tracker.status import PairStatus, Status, changed_pairs, status_matrix
 from tracker.templatetags.tracker_extras import status_badge, status_since
 from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
+from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
 
 
@@ -58,6 +59,7 @@ def matrix(request):
         if is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields)):
             keep_body(key, table)
     context["matrix_table"] = mark_safe(table.decode())
+    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs)
     return render(request, "tracker/matrix.html", context)
 
 

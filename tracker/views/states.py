@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from tracker.charts import signature_to_ratification_chart
 from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
@@ -41,5 +42,6 @@ def state_detail(request, slug):
         "as_of": as_of,
         "statuses": [(instrument, statuses[0]) for instrument, statuses in matrix.rows()],
         "events": events,
+        "signature_chart": signature_to_ratification_chart(matrix, state),
     }
     return render(request, "tracker/state_detail.html", context)
