@@ -6,8 +6,10 @@ from django.views.generic import RedirectView
 from tracker.alerts import views as alerts
 from tracker.api import api
 from tracker.feeds import ChangesFeed, EventFeed, InstrumentEventFeed, StateEventFeed
+from tracker.models import Instrument, MemberState
 from tracker.proposal_views import propose_view
 from tracker.views import changes, events, exports, instruments, matrix, open_data, reports, search, sources, states
+from tracker.views.slugs import follows_renamed_slugs
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
 # exports' URLs rely on these names, so rename none of them.
@@ -41,8 +43,8 @@ public_patterns += [
 # Atom feeds of new and changed events (issue 8), in the "feeds" namespace.
 feed_patterns = [
     path("events.atom", EventFeed(), name="events"),
-    path("instruments/<slug:slug>.atom", InstrumentEventFeed(), name="instrument"),
-    path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
+    path("instruments/<slug:slug>.atom", follows_renamed_slugs(Instrument)(InstrumentEventFeed()), name="instrument"),
+    path("states/<slug:slug>.atom", follows_renamed_slugs(MemberState)(StateEventFeed()), name="state"),
     path("changes.atom", ChangesFeed(), name="changes"),
 ]
 
