@@ -36,3 +36,9 @@ def _default_language_after_each_test():
     # nothing deactivates it), so a later test's reverse() would build /ru/ addresses.
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _import_uploads_in_a_folder_of_the_test(settings, tmp_path):
+    # The admin importer keeps uploads between preview and confirm in IMPORT_UPLOAD_DIR (issue 17).
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"

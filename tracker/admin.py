@@ -23,6 +23,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
+from tracker.importing import CheckedImportAdmin
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
 from tracker.security import OptimisticLockAdmin
@@ -184,7 +185,7 @@ class RecordCheckColumn:
 
 
 @admin.register(Event)
-class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
+class EventAdmin(CheckedImportAdmin, ImportExportModelAdmin, HistoryAdmin):
     form = EventForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]
