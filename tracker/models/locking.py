@@ -32,7 +32,8 @@ def changes_since(record, seen_version: int) -> str:
     if seen is None or saved is None or seen.pk == saved.pk:
         return ""
     delta = saved.diff_against(seen, excluded_fields=BOOKKEEPING_FIELDS)
-    names = [str(record._meta.get_field(change.field).verbose_name) for change in delta.changes]
+    fields = [record._meta.get_field(change.field) for change in delta.changes]
+    names = [str(field.verbose_name) for field in sorted(fields, key=lambda field: field.creation_counter)]
     editors = sorted(
         {str(entry.history_user) for entry in history.filter(history_date__gt=seen.history_date) if entry.history_user}
     )
