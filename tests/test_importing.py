@@ -64,6 +64,15 @@ def uploads():
     return sorted(path.name for path in upload_folder().iterdir())
 
 
+@pytest.fixture
+def system_temp(tmp_path, monkeypatch):
+    """The system temp folder, made the test's own: django-import-export kept uploads there."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
 # --- The confirm reports what it saved, or saves nothing (item 2) ---
 
 
@@ -196,22 +205,24 @@ def test_uploads_are_kept_in_the_import_folder_and_removed_once_confirmed(client
     assert uploads() == []
 
 
-def test_a_refused_preview_leaves_no_upload_behind(client, editor, record):
+def test_a_refused_preview_leaves_no_upload_behind(client, editor, record, system_temp):
     bad = [[*ROWS[0][:6], "Not in the source."]]
 
     response = preview(client, csv_upload(bad))
 
     assert response.context.get("confirm_form") is None
     assert uploads() == []
+    assert list(system_temp.iterdir()) == []
 
 
-def test_a_refused_confirm_leaves_no_upload_behind(client, editor, record):
+def test_a_refused_confirm_leaves_no_upload_behind(client, editor, record, system_temp):
     previewed = preview(client, csv_upload(ROWS))
     SourceDocument.objects.filter(pk=record["source"].pk).update(text="Nothing about it.")
 
     confirm(client, previewed)
 
     assert uploads() == []
+    assert list(system_temp.iterdir()) == []
 
 
 def test_an_abandoned_preview_is_removed_after_a_day_and_a_fresh_one_kept(client, editor, record, settings):
