@@ -96,6 +96,7 @@ def source_form_data(source, events=(), initial_forms=0):
         "place": source.place,
         "url": source.url,
         "text": source.text,
+        "version": source.version,
         "events-TOTAL_FORMS": str(len(events)),
         "events-INITIAL_FORMS": str(initial_forms),
         "events-MIN_NUM_FORMS": "0",
@@ -320,6 +321,7 @@ def test_an_edit_in_the_admin_is_recorded_with_who_made_it_and_what_it_was_befor
     client.force_login(editor)
     event = record["event"]
     data = event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="Checked by phone.")
+    data["version"] = event.version
     assert client.post(change_url(event), data).status_code == 302
 
     latest, before = event.history.all()[:2]
@@ -335,7 +337,8 @@ def test_reverting_to_an_earlier_version_restores_it(client, editor, record):
     client.force_login(editor)
     event = record["event"]
     client.post(
-        change_url(event), event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x")
+        change_url(event),
+        event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x", version=event.version),
     )
     original = event.history.earliest()
 

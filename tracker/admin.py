@@ -23,16 +23,20 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
+from tracker.importing import CheckedImportAdmin
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
 from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
+from tracker.text_cleaning import TextCleaningForm, TextCleaningModelForm
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
 class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
+
+    form = TextCleaningModelForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a posted revert for anyone allowed to *view* the history;
@@ -60,7 +64,7 @@ class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
 # Events ----------------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(TextCleaningForm, forms.ModelForm):
     """An event as staff enter it: the date may be left empty to take the source's own date."""
 
     class Meta:
@@ -196,7 +200,7 @@ class RecordCheckColumn:
 
 
 @admin.register(Event)
-class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
+class EventAdmin(CheckedImportAdmin, ImportExportModelAdmin, HistoryAdmin):
     form = EventForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]
