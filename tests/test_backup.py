@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
-from tracker.models import Event, Instrument, MemberState
+from tracker.models import Event, Instrument, MemberState, SearchEntry
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,9 @@ def every_export(client) -> dict[str, bytes]:
 
 
 def empty_the_record():
-    # A raw delete, so that no signal writes "deleted" history rows while the record is emptied.
+    # A raw delete, so that no signal writes "deleted" history rows while the record is emptied; a raw delete does
+    # not cascade, so the search index (derived from the record, and not backed up) goes first.
+    SearchEntry.objects.all()._raw_delete(SearchEntry.objects.db)
     for model in reversed(backed_up_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
     assert not any(model._default_manager.exists() for model in backed_up_models())
