@@ -607,13 +607,56 @@ class TestEndingAndRejoining:
 
         assert (status.code, status.since) == (Status.WITHDRAWN, D(2021, 1, 1))
 
-    def test_a_step_known_the_same_day_as_the_withdrawal_does_not_undo_it(self, six_states):
+    def test_a_step_known_the_same_day_as_the_withdrawal_does_not_undo_it_but_a_later_one_does(self, six_states):
         agreement = make_instrument()
         armenia = six_states["ARM"]
         report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
         report(agreement, armenia, D(2021, 1, 1), Event.Type.RATIFIED)
+        report(agreement, armenia, D(2022, 1, 1), Event.Type.RATIFIED)
 
-        assert status_as_of(agreement, armenia, D(2022, 1, 1)).code == Status.WITHDRAWN
+        history = instrument_history(agreement, as_of=D(2023, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2021, 6, 1), D(2022, 6, 1)]) == [Status.WITHDRAWN, Status.RATIFIED]
+
+    def test_after_rejoining_steps_only_move_forward_again(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2020, 1, 1))
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+        report(agreement, armenia, D(2022, 1, 1), Event.Type.RATIFIED)
+        report(agreement, armenia, D(2022, 6, 1), Event.Type.RATIFICATION_PENDING)
+
+        status = status_as_of(agreement, armenia, D(2023, 1, 1))
+
+        assert (status.code, status.since) == (Status.RATIFIED, D(2022, 1, 1))
+
+    def test_a_run_with_its_own_in_force_report_does_not_stop_an_earlier_run_from_being_computed(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        armenia = six_states["ARM"]
+        report(protocol, armenia, D(2019, 1, 1))
+        report(protocol, armenia, D(2020, 1, 1), Event.Type.WITHDRAWN)
+        report(protocol, armenia, D(2022, 1, 1), Event.Type.IN_FORCE)
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2019, 6, 1), D(2021, 1, 1), D(2022, 6, 1)]) == [
+            Status.IN_FORCE,
+            Status.WITHDRAWN,
+            Status.IN_FORCE,
+        ]
+
+    def test_a_state_that_withdraws_the_day_the_rule_is_met_is_never_in_force(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
+        armenia = six_states["ARM"]
+        report(protocol, armenia, D(2019, 1, 1))
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["RUS"], D(2020, 1, 1))
+        report(protocol, armenia, D(2020, 1, 1), Event.Type.WITHDRAWN)
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert history.entry_into_force.date == D(2020, 1, 1)
+        assert [change.code for change in history.transitions[armenia.pk]] == [Status.RATIFIED, Status.WITHDRAWN]
 
     def test_a_withdrawn_state_does_not_count_toward_an_all_parties_rule(self, six_states):
         protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
@@ -728,6 +771,7 @@ class TestComputedStatuses:
         assert (status.code, status.computed, status.inferred) == (Status.IN_FORCE, True, False)
         assert status.precision == Event.Precision.DAY
         assert set(status.rests_on) == set(events.values())
+        assert len(status.rests_on) == 6  # each event once, the state's own ratification too
         assert status.event == events["BLR"]
 
     def test_an_entry_into_force_computed_from_stated_ratifications_says_so(self, six_states):
