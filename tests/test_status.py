@@ -670,6 +670,25 @@ class TestEndingAndRejoining:
         assert not eif.in_force
         assert [state.iso3 for state in eif.waiting_for] == ["ARM"]
 
+    def test_a_state_is_no_longer_counted_on_the_day_it_withdraws(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        report(protocol, six_states["ARM"], D(2019, 1, 1))
+        report(protocol, six_states["ARM"], D(2020, 1, 1), Event.Type.WITHDRAWN)
+        for iso3 in ("BLR", "KAZ", "KGZ", "RUS", "TJK"):
+            report(protocol, six_states[iso3], D(2020, 1, 1))
+
+        assert not instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force.in_force
+
+    def test_a_withdrawal_known_the_same_day_as_a_step_is_taken_first(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.SIGNED)
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+
+        history = instrument_history(agreement, as_of=D(2022, 1, 1))
+
+        assert [change.code for change in history.transitions[armenia.pk]] == [Status.WITHDRAWN]
+
     def test_a_state_that_ratifies_again_after_withdrawing_is_in_force_from_its_new_ratification(self, six_states):
         protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
         armenia = six_states["ARM"]
