@@ -199,7 +199,7 @@ class TestRecord:
         protocol = items["rapid-reaction-protocol"]["entry_into_force"]
         assert protocol["in_force"] is True
         assert protocol["date"] == "2023-11-23"
-        assert protocol["description"] == "In force on or before 23 November 2023 (computed from its rule)"
+        assert protocol["description"] == "In force by 23 November 2023 (computed from its rule)"
         earlier = client.get("/api/instruments/rapid-reaction-protocol", {"as_of": "2023-11-10"}).json()
         assert earlier["entry_into_force"]["in_force"] is False
         assert earlier["entry_into_force"]["missing_count"] == 5

@@ -36,11 +36,11 @@ from typing import NamedTuple
 
 from django.db import models
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState
+from tracker.wording import word_date, word_entry_into_force
 
 
 class Status(models.TextChoices):
@@ -172,10 +172,8 @@ class PairStatus:
 
     @property
     def since_display(self) -> str:
-        """The date the status holds from, in the reader's language, with "≤" where it is only known by then."""
-        if self.since is None:
-            return ""
-        return ("≤\N{NO-BREAK SPACE}" if self.is_uncertain else "") + date_format(self.since, "SHORT_DATE_FORMAT")
+        """The date the status holds from, in words: "18 May 2023", "by 18 May 2023", "in 2021" (tracker.wording)."""
+        return word_date(self.since, self.precision)
 
     @property
     def source(self):
@@ -210,10 +208,7 @@ class EntryIntoForce:
                 how = gettext("as the source states")
             else:
                 how = gettext("computed from its rule")
-            values = {"date": date_format(self.date, "DATE_FORMAT"), "how": how}
-            if self.uncertain:
-                return gettext("In force on or before %(date)s (%(how)s)") % values
-            return gettext("In force %(date)s (%(how)s)") % values
+            return gettext("%(in_force)s (%(how)s)") % {"in_force": word_entry_into_force(self, long=True), "how": how}
         if not self.rule_recorded:
             return gettext("Not known to be in force; no entry-into-force rule recorded")
         values = {"count": self.missing_count, "states": ", ".join(str(state) for state in self.waiting_for)}

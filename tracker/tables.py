@@ -64,7 +64,7 @@ class EventTable(tables.Table):
         super().__init__(PagedByKeys(data), **kwargs)
 
     def render_date(self, record):
-        return render_to_string("tracker/includes/event_date.html", {"event": record})
+        return render_to_string("tracker/includes/event_date.html", {"event": record, "plain": True})
 
     def render_instrument(self, value):
         return marked(value.display_short_title())

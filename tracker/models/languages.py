@@ -26,3 +26,8 @@ def in_reader_language(english: str, russian: str, language: str | None = None) 
     if language.startswith("ru") and russian:
         return LocalText(russian, "ru")
     return LocalText(english, "en")
+
+
+def sort_key(text) -> str:
+    """A key that sorts names as their reader expects: case-blind, and "ё" with "е" as Russian dictionaries do."""
+    return str(text).casefold().replace("ё", "е")
