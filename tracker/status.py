@@ -508,7 +508,11 @@ def changed_pairs(before: StatusMatrix, after: StatusMatrix) -> set[tuple[int, i
         if instrument.pk not in before.histories:
             continue
         for state in after.states:
-            old, new = before.status(instrument, state), after.status(instrument, state)
-            if (old.code, old.since) != (new.code, new.since):
+            if status_changed(before.status(instrument, state), after.status(instrument, state)):
                 changed.add((instrument.pk, state.pk))
     return changed
+
+
+def status_changed(old: PairStatus, new: PairStatus) -> bool:
+    """Whether a pair's status differs between two dates: another status, or the same one from another day."""
+    return (old.code, old.since) != (new.code, new.since)
