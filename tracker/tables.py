@@ -54,6 +54,8 @@ class EventTable(tables.Table):
     class Meta:
         model = Event
         fields = ["date", "instrument", "state", "type", "quote", "source", "inferred", "evidence"]
+        # On a phone each event is a card (site.css): eight columns were 892 px wide in a 371 px frame (issue 15).
+        attrs = {"class": "cards"}
         template_name = TABLE_TEMPLATE
         order_by_field = "sort"
         page_field = "page"

@@ -84,3 +84,20 @@ def test_a_russian_reader_reads_the_matrix_in_russian_words(curated_site, page):
     expect(legend).to_contain_text("по косвенным данным")
     expect(legend).to_contain_text("в 2023 г.")
     expect(page.get_by_role("region", name="Решения и заявления Совета")).to_contain_text("всеми государствами-членами")
+
+
+def test_the_matrix_prints_on_a4_landscape_with_every_column_its_date_and_the_legend(curated_site, page):
+    # A4 landscape less 10 mm margins is 277 mm: 1047 CSS pixels.
+    page.set_viewport_size({"width": 1047, "height": 740})
+    page.goto(curated_site.url + "/?as_of=2024-01-01")
+    page.emulate_media(media="print")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("as of 1 January 2024")
+    expect(page.get_by_role("region", name="How to read the matrix")).to_be_visible()
+    expect(page.locator("form.filters")).to_be_hidden()
+    for table in page.locator("table.matrix").all():
+        assert table.evaluate("t => t.scrollWidth") <= 1047
+        headers = table.locator("thead th").all()
+        assert headers[-1].bounding_box()["x"] + headers[-1].bounding_box()["width"] <= 1047 + 1
+    expect(page.locator("table.matrix").first.get_by_role("columnheader", name="Tajikistan")).to_be_visible()
+    expect(page.get_by_role("columnheader", name="Entry into force")).to_be_visible()
