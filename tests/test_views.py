@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument, MemberState, SourceDocument
@@ -639,3 +640,35 @@ class TestTheCuratedRecord:
         urls += [event.get_absolute_url() for event in Event.objects.all()[:10]]
         for url in urls:
             assert client.get(url).status_code == 200, url
+
+
+class TestReadingOrder:
+    """Lists sort by the names the reader sees: Russian pages by the Russian titles (issue 15)."""
+
+    @pytest.fixture
+    def two_instruments(self, six_states):
+        make_instrument(title="Agreement on everything", short_title="Agreement", title_ru="Соглашение обо всём")
+        make_instrument(title="Zeta Treaty", short_title="Zeta Treaty", title_ru="Договор Зета")
+
+    def titles_in(self, response, *titles):
+        text = text_of(response)
+        return sorted(titles, key=text.index)
+
+    def test_the_english_instrument_list_follows_the_english_titles(self, client, two_instruments):
+        response = client.get(reverse("tracker:instrument_list"))
+
+        assert self.titles_in(response, "Agreement on everything", "Zeta Treaty") == [
+            "Agreement on everything",
+            "Zeta Treaty",
+        ]
+
+    def test_the_russian_instrument_list_and_matrix_follow_the_russian_titles(self, client, two_instruments):
+        with translation.override("ru"):
+            listing = client.get(reverse("tracker:instrument_list"))
+            matrix = client.get(reverse("tracker:matrix"))
+
+        assert self.titles_in(listing, "Соглашение обо всём", "Договор Зета") == ["Договор Зета", "Соглашение обо всём"]
+        assert [str(row.instrument.display_short_title("ru")) for row in matrix.context["rows"]] == [
+            "Договор Зета",
+            "Соглашение обо всём",
+        ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from tracker.filters import InstrumentFilter
 from tracker.forms import AsOfForm
 from tracker.models import Event, Instrument, MemberState
-from tracker.models.languages import sort_key
+from tracker.models.languages import in_reading_order
 from tracker.status import BOUND_STATUSES, EntryIntoForce, PairStatus, Status, changed_pairs, status_matrix
 from tracker.templatetags.tracker_extras import dated, fact_marks, status_badge, status_class
 from tracker.views.caching import cached_body, keep_body, page_cache_key
@@ -36,8 +36,8 @@ class MatrixCell:
 
 def matrix(request):
     date_form = AsOfForm(request.GET)
-    # Instruments that need ratification first: theirs are the statuses that differ from state to state.
-    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "short_title")
+    # Rows come in the reader's alphabet, instruments that need ratification first (matrix_table_context).
+    instruments = Instrument.objects.select_related("part_of")
     filterset = InstrumentFilter(request.GET, queryset=instruments)
     context = {
         "date_form": date_form,
@@ -131,7 +131,8 @@ def matrix_table_context(as_of, compare_on, instruments) -> dict:
         rows.append(row)
         if row_changes:
             changes.append(InstrumentChanges(instrument, row_changes, len(current.states)))
-    rows.sort(key=lambda row: sort_key(row.instrument.display_short_title()))
+    rows = in_reading_order(rows, lambda row: row.instrument.display_short_title())
+    changes = in_reading_order(changes, lambda group: group.instrument.display_short_title())
     return {
         "as_of": as_of,
         "compare_on": compare_on,
