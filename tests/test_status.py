@@ -181,7 +181,7 @@ class TestEntryIntoForce:
         assert (eif.date, eif.uncertain, eif.describe()) == (
             D(2003, 9, 18),
             False,
-            "In force 18 September 2003 (as the source states)",
+            "In force since 18 September 2003 (as the source states)",
         )
 
     def test_an_inferred_entry_into_force_is_described_as_inferred_not_as_stated(self, six_states):
@@ -199,7 +199,7 @@ class TestEntryIntoForce:
 
         eif = instrument_history(charter, as_of=D(2022, 5, 16)).entry_into_force
 
-        assert eif.describe() == "In force on or before 31 December 2003 (inferred from the source)"
+        assert eif.describe() == "In force by 31 December 2003 (inferred from the source)"
 
     def test_the_description_is_in_the_readers_language_with_russian_plural_forms(self, six_states):
         treaty = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
