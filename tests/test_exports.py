@@ -20,7 +20,11 @@ STATUS_CONTRACT = (
 )
 INSTRUMENTS_CONTRACT = "slug,title,kind,amends,signed_or_adopted_on,place,entry_into_force,needs_ratification"
 # The whole header, every column in its place: a new column may only ever be added at the end (README, issue 14).
-STATUS_HEADER = STATUS_CONTRACT + ",source_slug,source_date,event_url,status_label,computed_from"
+STATUS_HEADER = (
+    STATUS_CONTRACT
+    + ",source_slug,source_date,event_url,status_label,computed_from"
+    + ",compared_with,compared_status,compared_since,changed"
+)
 INSTRUMENTS_HEADER = (
     INSTRUMENTS_CONTRACT
     + ",short_title,signed_or_adopted_precision,entry_into_force_uncertain,entry_into_force_rule,ratifications_missing"
@@ -315,7 +319,7 @@ class TestTheComparedStatusExport:
 
         # The contract's columns keep their places; the comparison's come after every existing one.
         assert header.startswith(STATUS_CONTRACT)
-        assert header.endswith(",status_label,compared_with,compared_status,compared_since,changed")
+        assert header.endswith(",status_label,computed_from,compared_with,compared_status,compared_since,changed")
         belarus = next(r for r in rows if r["instrument_slug"] == "fourth-protocol" and r["state_code"] == "BLR")
         assert (belarus["status"], belarus["since"]) == ("ratified", "2023-05-18")
         assert belarus["compared_with"] == "2023-01-01"

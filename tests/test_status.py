@@ -799,7 +799,7 @@ class TestComputedStatuses:
         eif = instrument_history(protocol, as_of=D(2024, 1, 1)).entry_into_force
 
         assert not eif.inferred
-        assert eif.describe() == "In force 18 May 2023 (computed from its rule)"
+        assert eif.describe() == "In force since 18 May 2023 (computed from its rule)"
 
     def test_a_status_computed_from_one_inferred_ratification_is_inferred_for_every_state(self, six_states):
         protocol, _events = self.all_parties_protocol(six_states, inferred_for=["ARM"])
@@ -809,7 +809,7 @@ class TestComputedStatuses:
         assert all(history.status_of(state.pk).inferred for state in six_states.values())
         assert history.entry_into_force.inferred
         assert history.entry_into_force.describe() == (
-            "In force 18 May 2023 (computed from its rule, from inferred ratifications)"
+            "In force since 18 May 2023 (computed from its rule, from inferred ratifications)"
         )
 
     def test_a_computed_status_is_on_or_before_when_the_states_own_date_is(self, six_states):
@@ -917,7 +917,7 @@ class TestAdoption:
         assert (eif.date, eif.binds_on_adoption, eif.inferred, eif.waiting_for) == (D(2022, 11, 23), True, True, ())
         assert eif.stated_by is None
         assert eif.rests_on == (adoption,)
-        assert eif.describe() == "In force 23 November 2022 (binding on adoption)"
+        assert eif.describe() == "In force since 23 November 2022 (binding on adoption)"
 
     def test_a_decision_whose_entry_into_force_a_source_states_keeps_that_statement(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
@@ -932,7 +932,7 @@ class TestAdoption:
             True,
             (stated,),
         )
-        assert eif.describe() == "In force 1 December 2022 (binding on adoption)"
+        assert eif.describe() == "In force since 1 December 2022 (binding on adoption)"
 
     def test_a_decision_not_yet_adopted_says_so(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)

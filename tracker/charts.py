@@ -31,7 +31,7 @@ class Step:
     count: int
     state: str
     joined: bool
-    uncertain: bool
+    precision: str  # of the state's step's date (Event.Precision), for tracker.wording
     x: float
     y: float
 
@@ -59,7 +59,7 @@ class StepChart:
 def ratifications_chart(history: InstrumentHistory, states, *, as_of: datetime.date, height=200) -> StepChart:
     """How many states are bound by the instrument (ratified or in force) over time, up to ``as_of``."""
     names = {state.pk: str(state.display_name()) for state in states}
-    moves = []  # (date, +1 or -1, state name, uncertain)
+    moves = []  # (date, +1 or -1, state name, precision of the date)
     for state_id, changes in history.transitions.items():
         bound = False
         for change in changes:
@@ -67,7 +67,7 @@ def ratifications_chart(history: InstrumentHistory, states, *, as_of: datetime.d
                 break
             if (change.code in BOUND_STATUSES) != bound:
                 bound = not bound
-                moves.append((change.since, 1 if bound else -1, names.get(state_id, ""), change.is_uncertain))
+                moves.append((change.since, 1 if bound else -1, names.get(state_id, ""), change.precision))
     moves.sort(key=lambda move: (move[0], -move[1], move[2]))
     plot_top, plot_bottom = 12, height - AXIS_HEIGHT
     plot_left, plot_right = 40, WIDTH - RIGHT_MARGIN
@@ -83,9 +83,9 @@ def ratifications_chart(history: InstrumentHistory, states, *, as_of: datetime.d
         return round(plot_bottom - (plot_bottom - plot_top) * count / most, 1)
 
     steps, count = [], 0
-    for day, move, name, uncertain in moves:
+    for day, move, name, precision in moves:
         count += move
-        steps.append(Step(day, count, name, move > 0, uncertain, x_of(day), y_of(count)))
+        steps.append(Step(day, count, name, move > 0, precision, x_of(day), y_of(count)))
     path = f"M {x_of(start)} {y_of(0)}"
     for step in steps:
         path += f" H {step.x} V {step.y}"

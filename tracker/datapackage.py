@@ -57,6 +57,10 @@ COLUMNS = {
             "For a computed status, the ids of every event it rests on, separated by spaces (their pages are "
             "/events/<id>/); empty otherwise."
         ),
+        "compared_with": field("date", "With ?compare=: the other date the status is compared with; else empty."),
+        "compared_status": code("With ?compare=: the pair's status on that other date.", Status.values),
+        "compared_since": field("date", "With ?compare=: the first day the other date's status holds."),
+        "changed": field("boolean", "With ?compare=: whether the status differs between the two dates."),
     },
     "instruments": {
         "slug": text("The instrument's slug: its page is /instruments/<slug>/."),
