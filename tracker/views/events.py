@@ -1,5 +1,6 @@
 """The events: a filtered, sortable table of every reported step, and one page per event with its evidence."""
 
+import copy
 import functools
 
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +20,9 @@ def event_queryset():
 
 @functools.cache
 def event_list_parameters() -> frozenset[str]:
-    filters = {name: event_filter.field for name, event_filter in EventFilter.base_filters.items()}
+    # Copies: a filter's field, once built, is kept, and the class's own would then keep its first widget for
+    # good (EventFilter picks the instrument and source widgets per request).
+    filters = {name: copy.deepcopy(event_filter).field for name, event_filter in EventFilter.base_filters.items()}
     return query_parameters(filters | TablePageForm.base_fields)
 
 

@@ -51,15 +51,16 @@ def matrix(request):
     # The table is the costly part (10,000 cells for 50 instruments x 200 states): it is rendered
     # once per date, filter and language and kept until the record next changes (issue 6).
     key = page_cache_key("matrix", request, as_of.isoformat())
+    keep = is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields))
     table = cached_body(key)
     if table is None:
         table = render_to_string(
             "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
         ).encode()
-        if is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields)):
+        if keep:
             keep_body(key, table)
     context["matrix_table"] = mark_safe(table.decode())
-    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs)
+    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs, keep=keep)
     return render(request, "tracker/matrix.html", context)
 
 
