@@ -101,3 +101,9 @@ def record(six_states):
         "armenia": armenia,
         "states": six_states,
     }
+
+
+@pytest.fixture(autouse=True)
+def _import_uploads_in_a_folder_of_the_test(settings, tmp_path):
+    # The admin importer keeps uploads between preview and confirm in IMPORT_UPLOAD_DIR (issue 17).
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"

@@ -96,6 +96,7 @@ def source_form_data(source, events=(), initial_forms=0):
         "place": source.place,
         "url": source.url,
         "text": source.text,
+        "version": source.version,
         "events-TOTAL_FORMS": str(len(events)),
         "events-INITIAL_FORMS": str(initial_forms),
         "events-MIN_NUM_FORMS": "0",
@@ -320,6 +321,7 @@ def test_an_edit_in_the_admin_is_recorded_with_who_made_it_and_what_it_was_befor
     client.force_login(editor)
     event = record["event"]
     data = event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="Checked by phone.")
+    data["version"] = event.version
     assert client.post(change_url(event), data).status_code == 302
 
     latest, before = event.history.all()[:2]
@@ -335,7 +337,8 @@ def test_reverting_to_an_earlier_version_restores_it(client, editor, record):
     client.force_login(editor)
     event = record["event"]
     client.post(
-        change_url(event), event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x")
+        change_url(event),
+        event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x", version=event.version),
     )
     original = event.history.earliest()
 
@@ -399,7 +402,7 @@ def test_saving_a_doubtful_event_warns_at_once(client, editor, record):
 def test_the_instrument_page_shows_each_states_status_today_and_what_entry_into_force_waits_for(client, editor, record):
     client.force_login(editor)
     page = client.get(change_url(record["instrument"])).content.decode()
-    assert "≤\N{NO-BREAK SPACE}20 May 2024" in page
+    assert "by 20 May 2024" in page
     assert "Ratified" in page
     assert "5 more ratifications needed" in page
     assert page.count("No record") == 5

@@ -6,6 +6,7 @@ from django.test import SimpleTestCase
 
 from tests.builders import make_instrument, make_source, make_state
 from tracker.filters import EventFilter, QuickSelect
+from tracker.views.events import event_list_parameters
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,17 @@ def test_a_short_list_of_instruments_and_sources_is_a_drop_down_of_their_names()
 
     assert f'<option value="{instrument.slug}">Peacekeeping Protocol</option>' in str(form["instrument"])
     assert f'<option value="{source.slug}">' in str(form["source"])
+
+
+def test_working_out_the_events_pages_parameters_leaves_its_drop_downs_as_they_are():
+    # Building the fields on EventFilter's own filters froze them: every later events page had slug boxes.
+    event_list_parameters.cache_clear()
+    event_list_parameters()
+    instrument = make_instrument(short_title="Peacekeeping Protocol", slug="peacekeeping-protocol")
+
+    assert f'<option value="{instrument.slug}">Peacekeeping Protocol</option>' in str(
+        EventFilter({}).form["instrument"]
+    )
 
 
 def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):

@@ -23,16 +23,20 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
+from tracker.importing import CheckedImportAdmin
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
 from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
+from tracker.text_cleaning import TextCleaningForm, TextCleaningModelForm
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
 class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
+
+    form = TextCleaningModelForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a posted revert for anyone allowed to *view* the history;
@@ -60,7 +64,7 @@ class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
 # Events ----------------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(TextCleaningForm, forms.ModelForm):
     """An event as staff enter it: the date may be left empty to take the source's own date."""
 
     class Meta:
@@ -196,7 +200,7 @@ class RecordCheckColumn:
 
 
 @admin.register(Event)
-class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
+class EventAdmin(CheckedImportAdmin, ImportExportModelAdmin, HistoryAdmin):
     form = EventForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]
@@ -299,7 +303,7 @@ class InstrumentAdmin(HistoryAdmin):
     readonly_fields = ["status_now"]
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "kind", "part_of", "needs_ratification", "aliases"]}),
-        (_("In Russian"), {"fields": ["title_ru", "short_title_ru"]}),
+        (_("In Russian"), {"fields": ["title_ru", "short_title_ru", "title_ru_source"]}),
         (_("Entry into force"), {"fields": ["eif_rule", "eif_threshold", "eif_rule_basis"]}),
         (_("Status now"), {"fields": ["status_now"]}),
         (None, {"fields": ["note"]}),
@@ -324,10 +328,10 @@ class InstrumentAdmin(HistoryAdmin):
         rows = []
         for state in MemberState.objects.all():
             status = history.status_of(state.pk, today)
-            rows.append({"state": state, "status": status, "since": status.since_display})
+            rows.append({"state": state, "status": status})
         return render_to_string(
             "admin/tracker/instrument/status_now.html",
-            {"rows": rows, "entry_into_force": history.entry_into_force, "today": today},
+            {"rows": rows, "entry_into_force": history.entry_into_force, "today": today, "instrument": instrument},
         )
 
     def save_related(self, request, form, formsets, change):

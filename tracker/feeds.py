@@ -21,9 +21,28 @@ from django.utils.translation import gettext as _
 from tracker.changes import record_changes
 from tracker.citation import SITE_NAME
 from tracker.models import Event, Instrument, MemberState
+from tracker.text_cleaning import clean_text
 
 # Enough to cover a busy week of data entry between two polls.
 FEED_LENGTH = 50
+
+
+class CleanAtom1Feed(Atom1Feed):
+    """An Atom feed that drops what XML cannot carry from text stored before it was cleaned at the door (issue 17)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def newest_events(events):
@@ -35,7 +54,7 @@ def newest_events(events):
 
 
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     author_name = SITE_NAME
 
     def title(self, obj):

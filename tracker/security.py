@@ -12,16 +12,19 @@ from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
+from django.utils.text import format_lazy
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
 from tracker.csv_safety import neutralise, restore
+from tracker.text_cleaning import clean_text
 
 
 def _neutralised(dataset):
     for index, row in enumerate(dataset):
-        dataset[index] = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+        # Cleaned too: openpyxl refuses a control character (issue 17), and a file should re-import as it was.
+        dataset[index] = [neutralise(clean_text(cell)) if isinstance(cell, str) else cell for cell in row]
     return dataset
 
 
@@ -113,22 +116,41 @@ class VersionCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        seen = cleaned.get("version")
-        if self.instance.pk is None or seen is None:
+        if self.instance.pk is None:
             return cleaned
-        saved = self._saved_version(lock=True)
-        if saved is not None and saved != seen:
+        seen = cleaned.get("version")
+        if seen is None:
+            # Without the version it showed, a save could not be checked: refused, never let through (issue 17).
             raise forms.ValidationError(
                 _(
-                    "Someone else saved this record after you opened it (your copy is version %(seen)s, the saved"
-                    " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
-                    " then make yours."
+                    "This form does not say which version of the record it changes, so it cannot be checked against"
+                    " saves made since. Your changes are not saved: open the record again and make them there."
                 ),
-                code="stale_version",
-                params={"seen": seen, "saved": saved},
+                code="no_version",
             )
+        saved = self._saved_version(lock=True)
+        if saved is not None and saved != seen:
+            raise forms.ValidationError(stale_version_message(self.instance, seen=seen, saved=saved))
         self.instance.expected_version = seen
         return cleaned
+
+
+def stale_version_message(record, *, seen: int, saved: int) -> forms.ValidationError:
+    """The refusal of a save based on version ``seen`` of a record now at version ``saved``, naming what changed."""
+    message = _(
+        "Someone else saved this record after you opened it (your copy is version %(seen)s, the saved"
+        " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
+        " then make yours."
+    )
+    # Imported here: settings import this module (for the formats above) before the models can load.
+    from tracker.models.locking import changes_since
+
+    params = {"seen": seen, "saved": saved}
+    changes = changes_since(record, seen)
+    if changes:
+        message = format_lazy("{} {}", message, _("They changed: %(changes)s."))
+        params["changes"] = changes
+    return forms.ValidationError(message, code="stale_version", params=params)
 
 
 def versioned(form_class, *, from_database=False):

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses public HTML, never a page with a CSRF token in it (BREACH; tracker/compression.py, issue 15).
+    "tracker.compression.PublicPageGZipMiddleware",
     # Content-Security-Policy on every response, static files included (issue 7).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -242,6 +244,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Spreadsheet cells that start with = + - @ or a tab are written as text, never as formulas (issue 7).
 IMPORT_FORMATS = EXPORT_FORMATS = [FormulaSafeCSV, FormulaSafeXLSX]
+# Uploads waiting for their confirm, in a folder of their own; one nobody confirmed is removed after a day.
+# A file is refused over IMPORT_MAX_BYTES, an XLSX whose parts expand past IMPORT_MAX_XLSX_BYTES (issue 17).
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
+IMPORT_UPLOAD_MAX_AGE = 24 * 60 * 60
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "10")) * 1024 * 1024
+IMPORT_MAX_XLSX_BYTES = 5 * IMPORT_MAX_BYTES
 
 LOGGING = {
     "version": 1,

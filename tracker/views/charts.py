@@ -8,12 +8,12 @@ from tracker.status import status_matrix
 from tracker.views.caching import cached_body, keep_body
 
 
-def matrix_status_chart(request, table_key: str, as_of, instruments, *, keep: bool = True) -> str:
+def matrix_status_chart(request, table_key: str, as_of, instruments, *, keep: bool) -> str:
     """How many instruments each state has ratified as of ``as_of``, stacked by status, as HTML.
 
     Kept under the matrix table's own key (which already names the record's
-    version, language, date and filters), so the page asks for the version once; not kept where the table is
-    not either (``keep``: a query with parameters the page does not read, issue 17).
+    version, language, date and filters), so the page asks for the version once; and, like the table, only if
+    ``keep`` (a page whose query holds junk parameters is not kept, issue 17).
     """
     key = f"chart-{table_key}"
     chart = cached_body(key)

@@ -20,8 +20,8 @@ def event_queryset():
 
 @functools.cache
 def event_list_parameters() -> frozenset[str]:
-    # Copies: a filter's field, once built, is kept, and the class's own would then keep its first widget for
-    # good (EventFilter picks the instrument and source widgets per request).
+    # Fields of copies: a filter keeps the field it first builds, so building them on the class's own filters would
+    # fix every later events page's widgets as they are now (the drop-downs became slug boxes).
     filters = {name: copy.deepcopy(event_filter).field for name, event_filter in EventFilter.base_filters.items()}
     return query_parameters(filters | TablePageForm.base_fields)
 
