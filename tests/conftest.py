@@ -41,7 +41,7 @@ def _default_language_after_each_test():
 
 
 @pytest.fixture
-def record(six_states):
+def searchable_record(six_states):
     """Two instruments (one with a Russian title), two sources and two events: what the search tests search."""
     peacekeeping = make_instrument(
         title="Agreement on Peacekeeping Activities",
@@ -89,3 +89,10 @@ def record(six_states):
         "armenia": armenia,
         "states": six_states,
     }
+
+
+@pytest.fixture
+def curated_site(transactional_db, live_server):
+    """The curated record behind a live server, for tests that need real HTTP (browsers, frictionless)."""
+    call_command("load_record", verbosity=0)
+    return live_server

@@ -51,7 +51,7 @@ def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):
     assert "<option" not in html
 
 
-def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, record):
+def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, searchable_record):
     for words in ("Договор", "договора", "коллективной безопасности"):
         html = client.get("/ru/", {"q": words}).content.decode()
         assert "Договор о коллективной безопасности" in html, words

@@ -5,7 +5,6 @@ import io
 
 import frictionless
 import pytest
-from django.core.management import call_command
 
 from tracker.datapackage import EXPORTS
 from tracker.models import Instrument, MemberState
@@ -13,13 +12,13 @@ from tracker.models import Instrument, MemberState
 pytestmark = pytest.mark.django_db
 
 
-def test_every_page_links_to_the_data_page_in_its_language(client, record):
+def test_every_page_links_to_the_data_page_in_its_language(client, searchable_record):
     for url, data in (("/", "/data/"), ("/events/", "/data/"), ("/ru/states/armenia/", "/ru/data/")):
         assert f'<a href="{data}">' in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("prefix", ["", "/ru"])
-def test_the_data_page_links_every_export_the_api_and_every_feed(client, record, prefix):
+def test_the_data_page_links_every_export_the_api_and_every_feed(client, searchable_record, prefix):
     response = client.get(f"{prefix}/data/")
 
     assert response.status_code == 200
@@ -35,7 +34,7 @@ def test_the_data_page_links_every_export_the_api_and_every_feed(client, record,
         assert f'href="{prefix}/feeds/instruments/{instrument.slug}.atom"' in html
 
 
-def test_state_and_instrument_pages_show_their_feed(client, record):
+def test_state_and_instrument_pages_show_their_feed(client, searchable_record):
     assert (
         'href="/feeds/states/armenia.atom" type="application/atom+xml">'
         in client.get("/states/armenia/").content.decode()
@@ -44,7 +43,7 @@ def test_state_and_instrument_pages_show_their_feed(client, record):
     assert 'href="/ru/feeds/instruments/treaty.atom" type="application/atom+xml">Следить за этими событиями' in page
 
 
-def test_the_data_package_describes_every_column_of_every_csv_export(client, record):
+def test_the_data_package_describes_every_column_of_every_csv_export(client, searchable_record):
     package = client.get("/data/datapackage.json").json()
 
     assert [resource["name"] for resource in package["resources"]] == list(EXPORTS)
@@ -57,29 +56,23 @@ def test_the_data_package_describes_every_column_of_every_csv_export(client, rec
         assert all(field["type"] and field["description"] for field in fields)
 
 
-def test_the_russian_data_package_points_at_the_russian_exports(client, record):
+def test_the_russian_data_package_points_at_the_russian_exports(client, searchable_record):
     package = client.get("/ru/data/datapackage.json").json()
 
     assert package["resources"][0]["path"] == "http://testserver/ru/export/status.csv"
 
 
 @pytest.mark.parametrize("prefix", ["", "/ru"])
-def test_the_data_package_passes_frictionless_validate_against_the_live_exports(curated_live_server, prefix):
-    report = frictionless.validate(f"{curated_live_server.url}{prefix}/data/datapackage.json")
+def test_the_data_package_passes_frictionless_validate_against_the_live_exports(curated_site, prefix):
+    report = frictionless.validate(f"{curated_site.url}{prefix}/data/datapackage.json")
 
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     assert report.stats["tasks"] == len(EXPORTS)
 
 
-def test_frictionless_catches_a_column_typed_wrongly(curated_live_server):
+def test_frictionless_catches_a_column_typed_wrongly(curated_site):
     # The check above can fail: a date column declared as an integer is reported.
-    package = frictionless.Package(f"{curated_live_server.url}/data/datapackage.json")
+    package = frictionless.Package(f"{curated_site.url}/data/datapackage.json")
     package.get_resource("events").schema.set_field_type("date", "integer")
 
     assert not frictionless.validate(package).valid
-
-
-@pytest.fixture
-def curated_live_server(transactional_db, live_server):
-    call_command("load_record", verbosity=0)
-    return live_server
