@@ -238,3 +238,7 @@ def test_a_passage_stays_within_its_line():
 
     assert mentions == 2
     assert passages == ["Agreement on <mark>Peacekeeping</mark>", "CSTO <mark>Peacekeeping</mark> Agreement"]
+
+
+def test_a_query_of_punctuation_and_underscores_drops_them_rather_than_finding_nothing(searchable_record):
+    assert found("__ Tashkent _ !!") == found("Tashkent") == [searchable_record["treaty"]]
