@@ -89,10 +89,3 @@ def searchable_record(six_states):
         "armenia": armenia,
         "states": six_states,
     }
-
-
-@pytest.fixture
-def curated_site(transactional_db, live_server):
-    """The curated record behind a live server, for tests that need real HTTP (browsers, frictionless)."""
-    call_command("load_record", verbosity=0)
-    return live_server

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
-from tracker.models import Event, Instrument
+from tracker.models import Event, Instrument, SearchEntry
 
 # Modest by default so the suite stays quick; FUZZ_EXAMPLES=500 for a deeper local run.
 FUZZ = settings(
@@ -217,6 +217,8 @@ json_values = st.recursive(
 
 
 def empty_the_record():
+    # The search index (derived from the record, not backed up) first: a raw delete does not cascade to it.
+    SearchEntry.objects.all()._raw_delete(SearchEntry.objects.db)
     for model in reversed(backed_up_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
 
