@@ -53,7 +53,7 @@ def _empty_page_cache():
 
 
 @pytest.fixture
-def record(six_states):
+def searchable_record(six_states):
     """Two instruments (one with a Russian title), two sources and two events: what the search tests search."""
     peacekeeping = make_instrument(
         title="Agreement on Peacekeeping Activities",

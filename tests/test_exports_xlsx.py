@@ -43,7 +43,7 @@ def as_csv_text(value) -> str:
 
 @pytest.mark.parametrize("name", list(EXPORT_VIEWS))
 @pytest.mark.parametrize("prefix", ["", "/ru"])
-def test_each_xlsx_holds_the_csvs_header_and_rows(client, record, name, prefix):
+def test_each_xlsx_holds_the_csvs_header_and_rows(client, searchable_record, name, prefix):
     params = {"as_of": "2023-06-01"} if name == "status" else {}
 
     expected = csv_rows(client, f"{prefix}/export/{name}.csv", params)
@@ -53,7 +53,7 @@ def test_each_xlsx_holds_the_csvs_header_and_rows(client, record, name, prefix):
     assert len(expected) > 1
 
 
-def test_the_xlsx_keeps_the_pages_filters(client, record):
+def test_the_xlsx_keeps_the_pages_filters(client, searchable_record):
     params = {"state": "armenia", "as_of": "2019-12-31"}
 
     sheet = xlsx_sheet(client, "/export/status.xlsx", params)
@@ -63,14 +63,14 @@ def test_the_xlsx_keeps_the_pages_filters(client, record):
     assert [row[4] for row in rows if row[0] == "peacekeeping"] == ["pending"]
 
 
-def test_dates_numbers_and_booleans_are_typed(client, record):
+def test_dates_numbers_and_booleans_are_typed(client, searchable_record):
     sheet = xlsx_sheet(client, "/export/events.xlsx", {"q": "Yerevan"})
 
     header = [cell.value for cell in sheet[1]]
     event = dict(zip(header, sheet[2], strict=True))
     assert event["date"].is_date and event["date"].number_format == "yyyy-mm-dd"
     assert event["date"].value == datetime.datetime(2019, 6, 27)
-    assert event["event_id"].value == record["armenia"].pk
+    assert event["event_id"].value == searchable_record["armenia"].pk
     assert event["inferred"].value is False
     assert event["quote"].data_type == "s"
 
@@ -90,14 +90,14 @@ def test_formula_characters_stay_text_and_control_characters_are_dropped(client,
     assert "'@SUM(A1)" in values
 
 
-def test_a_bad_filter_is_a_400_not_a_broken_file(client, record):
+def test_a_bad_filter_is_a_400_not_a_broken_file(client, searchable_record):
     response = client.get("/export/status.xlsx", {"as_of": "2023-02-30"})
 
     assert response.status_code == 400
     assert "as_of" in response.content.decode()
 
 
-def test_every_csv_link_on_a_page_has_its_xlsx_beside_it(client, record):
+def test_every_csv_link_on_a_page_has_its_xlsx_beside_it(client, searchable_record):
     html = client.get("/states/armenia/").content.decode()
 
     assert 'href="/export/status.csv?state=armenia&amp;as_of=' in html

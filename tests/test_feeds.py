@@ -142,7 +142,7 @@ def test_the_english_feed_stays_english_at_its_published_address(client, treaty)
     assert feed.findtext(f"{ATOM}title") == "CSTO ratification tracker: new and changed events"
 
 
-def test_entries_are_dated_by_the_events_own_record_not_by_the_load(client, transactional_db):
+def test_entries_are_dated_by_the_events_own_record_not_by_the_load(client, db):
     call_command("load_record", verbosity=0)
 
     updated = {entry["updated"] for entry in entries(client.get("/ru/feeds/events.atom"))}

@@ -99,7 +99,7 @@ def test_a_title_search_longer_than_any_title_is_a_400_not_a_database_error(clie
     assert "at most 200 characters" in response.content.decode()
 
 
-def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, record):
+def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, searchable_record):
     for words in ("Договор", "договора", "коллективной безопасности"):
         html = client.get("/ru/", {"q": words}).content.decode()
         assert "Договор о коллективной безопасности" in html, words

@@ -95,6 +95,10 @@ class Search:
     def results(self) -> "SearchResults":
         return SearchResults(self)
 
+    def passages(self, entry: SearchEntry) -> tuple[list[SafeString], int]:
+        """The entry's marked passages and how many of its words match (``snippets`` of its titles and text)."""
+        return snippets(f"{entry.title}\n{entry.body}", self.words)
+
 
 class SearchResults(Sequence):
     """The matches of a search in one sequence a Paginator can page: the kinds in ``KIND_ORDER``, each ranked.

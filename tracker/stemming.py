@@ -10,7 +10,8 @@ import re
 
 import Stemmer
 
-WORD = re.compile(r"\w+")
+# Runs of letters and digits: an underscore separates words, as in PostgreSQL's parser, so "__" is no word.
+WORD = re.compile(r"[^\W_]+")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # A query is cut to its first words: enough for any real question, and a 60 KB paste still answers at once.
 MAX_QUERY_WORDS = 32

@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from tracker.api.schemas import MAX_OFFSET, MAX_PAGE_SIZE, SLUG_PATTERN, ErrorOut, QueryDate
 from tracker.api.statuses import state_named
 from tracker.models import SearchEntry
-from tracker.search import Search, entry_object, snippets
+from tracker.search import Search, entry_object
 
 router = Router()
 
@@ -72,7 +72,7 @@ def search(request, params: Query[SearchQuery]):
     items = []
     for entry in results[params.offset : params.offset + params.limit]:
         obj = entry_object(entry)
-        passages, mentions = snippets(f"{entry.title}\n{entry.body}", question.words)
+        passages, mentions = question.passages(entry)
         items.append(
             {
                 "kind": entry.kind,

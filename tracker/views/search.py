@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from tracker.forms import SearchForm
-from tracker.search import KIND_ORDER, Search, entry_object, snippets
+from tracker.search import Search, entry_object
 from tracker.views.paging import render_bad_request
 
 RESULTS_PER_PAGE = 20
@@ -22,13 +22,12 @@ def search(request):
     page = paginator.get_page(data["page"] or 1)
     for entry in page:
         entry.object = entry_object(entry)
-        entry.snippets, entry.mentions = snippets(f"{entry.title}\n{entry.body}", question.words)
+        entry.snippets, entry.mentions = question.passages(entry)
     counts = question.counts
     context |= {
         "search": question,
         "page": page,
         "counts": [(kind, label, counts.get(kind, 0)) for kind, label in form.fields["kind"].choices if kind],
         "total": sum(counts.values()),
-        "kinds": KIND_ORDER,
     }
     return render(request, "tracker/search.html", context)
