@@ -354,3 +354,29 @@ def test_digests_cover_up_to_the_moment_the_run_started(client, smtp, six_states
 
     subscription.refresh_from_db()
     assert subscription.sent_through >= before
+
+
+class TestAdmin:
+    def test_a_superuser_sees_subscriptions_and_their_digests_but_cannot_add_one(
+        self, admin_client, client, smtp, six_states
+    ):
+        subscription = confirmed(client, smtp, "clerk@example.org")
+        record_a_ratification(six_states["BLR"])
+        send()
+
+        page = admin_client.get(f"/admin/tracker/subscription/{subscription.pk}/change/")
+
+        assert page.status_code == 200
+        assert "clerk@example.org" in page.content.decode()
+        assert admin_client.get("/admin/tracker/subscription/add/").status_code == 403
+        assert admin_client.get("/admin/tracker/digest/").status_code == 200
+
+    def test_an_editor_does_not_see_the_addresses(self, client, smtp, six_states, django_user_model):
+        from django.contrib.auth.models import Group
+
+        editor = django_user_model.objects.create_user("editor", password="a long passphrase", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        staff = type(client)()
+        staff.force_login(editor)
+
+        assert staff.get("/admin/tracker/subscription/").status_code == 403
