@@ -174,6 +174,14 @@ class TestDoubleOptIn:
         client.post(link_in(message, "/alerts/confirm/"))
         assert Subscription.objects.get().language == "ru"
 
+    def test_a_state_page_links_to_the_form_with_that_state_chosen(self, client, six_states):
+        page = client.get("/states/armenia/").content.decode()
+        assert 'href="/alerts/?state=armenia"' in page
+
+        form = client.get("/alerts/", {"state": "armenia"}).content.decode()
+
+        assert '<option value="armenia" selected>' in form
+
 
 class TestRateLimits:
     def test_one_address_gets_at_most_three_confirmation_messages_a_day(self, client, smtp, six_states):
