@@ -1,6 +1,6 @@
 """Time the outstanding-ratifications report as a page, a Word document and a PDF, and one digest run (issue 16).
 
-    DATABASE_URL=sqlite:////tmp/reports.sqlite3 .venv/bin/python bench/reports.py --synthetic 20,100,10000
+    DATABASE_URL=sqlite:///bench/reports.sqlite3 .venv/bin/python bench/reports.py --synthetic 20,100,10000
 
 Creates the database (migrate), loads the curated record or, with --synthetic STATES,INSTRUMENTS,EVENTS, a
 synthetic one, then prints the median wall-clock and CPU time of five requests of each format, with the file
