@@ -1,5 +1,9 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both are idempotent.
-PYTHON ?= python3.11
+# Django 5.2 LTS runs on Python 3.10-3.13; the pins are tested on 3.11, so it is preferred, then the newer ones
+# (Debian 13 and Ubuntu 24.04 ship 3.13 and 3.12 as python3).
+SUPPORTED_PYTHON := 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))'
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13 python3.10 python3,\
+	$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c $(SUPPORTED_PYTHON) 2>/dev/null && echo $(p))))
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -7,7 +11,9 @@ STAMP := $(VENV)/.installed
 .PHONY: run serve test test-postgres lint format setup messages record check-record clean-venv
 
 $(STAMP): requirements.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.10 to 3.13 is needed and none was found: install python3.11 (or set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "$(PYTHON) cannot make a virtual environment: install the package python3-venv (Debian, Ubuntu)"; exit 1; }
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -22,9 +28,9 @@ setup: $(STAMP) messages
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## A production-style serve: gunicorn, DEBUG off (set SECRET_KEY).
+## A production-style serve: nginx in front of gunicorn on http://127.0.0.1:8000 (set DEBUG=0 and SECRET_KEY).
 serve: setup
-	$(VENV)/bin/gunicorn tracker.wsgi --bind 127.0.0.1:8000 --workers 3
+	bash scripts/serve
 
 ## Lint and the whole test suite on the configured database (SQLite unless DATABASE_URL says otherwise).
 test: $(STAMP) lint messages

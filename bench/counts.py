@@ -12,6 +12,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 
+def read_whole(response) -> None:
+    """Read a streamed body to its end and close it.
+
+    An unread export keeps its PostgreSQL server-side cursor open; left to the garbage collector, it was finalised in
+    the middle of the next query on the same connection and waited for that connection's lock for ever (issue 18).
+    """
+    if response.streaming:
+        for _ in response.streaming_content:
+            pass
+    response.close()
+
+
 def main(paths: list[str]) -> None:
     import django
 
@@ -25,14 +37,12 @@ def main(paths: list[str]) -> None:
     client = Client()
     counts = {}
     for path in paths:
-        client.get(path)  # warm-up: content types and other per-process caches
+        read_whole(client.get(path))  # warm-up: content types and other per-process caches
         # ...but not the rendered matrix: the count is of the work a page does, not of a cache hit.
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
-            if response.streaming:
-                for _ in response.streaming_content:
-                    pass
+            read_whole(response)
         counts[path] = {"status": response.status_code, "queries": len(queries.captured_queries)}
     print(json.dumps(counts))
 

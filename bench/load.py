@@ -1,17 +1,22 @@
-"""Load and fault test: gunicorn with several workers under mixed traffic from many concurrent clients (issue 7).
+"""Load and fault test: the site as `make serve` serves it (nginx in front of gunicorn's workers) under mixed
+traffic from many concurrent clients (issues 7 and 17).
 
 Run from the project root, on SQLite (a throw-away file) or on a throw-away PostgreSQL:
 
-    .venv/bin/python bench/load.py --faults
-    bash scripts/with-postgres .venv/bin/python bench/load.py --faults
+    .venv/bin/python bench/load.py --faults --slow-clients 20
+    bash scripts/with-postgres .venv/bin/python bench/load.py --faults --slow-clients 20
 
 It migrates and loads the curated record into the database, collects static files, starts
-gunicorn on loopback with DEBUG off, and sends traffic from --clients threads for --duration
+the site on loopback with DEBUG off (`scripts/serve`; `--front gunicorn` for gunicorn alone, as
+it was served before issue 17), and sends traffic from --clients threads for --duration
 seconds: the matrix at random dates, instrument and state pages, filtered event lists, CSV
 exports, the API and admin login attempts (wrong passwords, which django-axes locks out with a
 429, and right ones). With --faults it kills a gunicorn worker with SIGKILL a third of the way
 in and, on PostgreSQL, restarts the database server half way, then reports whether the site
-recovered by itself. The record's checksum (a backup_record dump) is compared before and after.
+recovered by itself. With --slow-clients N, N more connections send their requests as slowly as a
+slow-loris attack does (a header line, or a byte of a POST body, every few seconds, never finishing),
+reconnecting whenever the server hangs up. The record's checksum (a backup_record dump) is compared
+before and after.
 
 Bounded: loopback only, at most --max-requests requests, and the server is stopped at the end.
 """
@@ -58,10 +63,15 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     faults: list[tuple[float, str]] = field(default_factory=list)
+    slow_connections: int = 0
 
     def add(self, sample: Sample):
         with self.lock:
             self.samples.append(sample)
+
+    def slow_connection_opened(self):
+        with self.lock:
+            self.slow_connections += 1
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -107,6 +117,21 @@ def prepare(env):
     )
 
 
+def start_front(env, port: int, workers: int, pidfile: Path) -> tuple[subprocess.Popen, Path]:
+    """The site as `make serve` runs it: nginx on the port, gunicorn behind it; (the process, its log)."""
+    log = pidfile.with_name("serve.log")
+    serve_env = env | {"LISTEN": f"{HOST}:{port}", "WORKERS": str(workers), "PIDFILE": str(pidfile)}
+    process = subprocess.Popen(
+        ["bash", "scripts/serve"],
+        cwd=PROJECT,
+        env=serve_env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "w"),  # noqa: SIM115 (closed with the process)
+    )
+    wait_until_answering(process, port, log)
+    return process, log
+
+
 def start_gunicorn(env, port: int, workers: int, pidfile: Path) -> subprocess.Popen:
     process = subprocess.Popen(
         [
@@ -130,15 +155,20 @@ def start_gunicorn(env, port: int, workers: int, pidfile: Path) -> subprocess.Po
         stdout=subprocess.DEVNULL,
         stderr=open(pidfile.with_suffix(".log"), "w"),  # noqa: SIM115 (closed with the process)
     )
+    wait_until_answering(process, port, pidfile.with_suffix(".log"))
+    return process
+
+
+def wait_until_answering(process: subprocess.Popen, port: int, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             if request(port, "GET", "/states/")[0] == 200:
-                return process
+                return
         except OSError:
             time.sleep(0.2)
     process.terminate()
-    raise SystemExit(f"gunicorn did not answer on {HOST}:{port}; see {pidfile.with_suffix('.log')}")
+    raise SystemExit(f"the site did not answer on {HOST}:{port}; see {log}")
 
 
 def request(port, method, path, body=None, headers=None, timeout=30) -> tuple[int, bytes, http.client.HTTPResponse]:
@@ -240,6 +270,35 @@ def client_loop(traffic: Traffic, run: Run, seed: int, deadline: float, budget: 
         run.add(Sample(started, time.monotonic() - started, kind, status))
 
 
+# A slow-loris client sends the next piece of its request this often.
+SLOW_INTERVAL_S = 2
+
+
+def slow_client(port: int, run: Run, number: int, deadline: float):
+    """One slow-loris connection: a request that never finishes, sent a piece every few seconds; again if cut.
+
+    Half of them trickle header lines of a GET, half the body of a POST whose headers promised 100 kB.
+    """
+    if number % 2:
+        opening = (
+            f"POST /admin/login/ HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"
+        ).encode()
+        piece = b"a"
+    else:
+        opening, piece = f"GET / HTTP/1.1\r\nHost: {HOST}:{port}\r\n".encode(), b"X-Slow: 1\r\n"
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=5) as connection:
+                run.slow_connection_opened()
+                connection.sendall(opening)
+                while time.monotonic() < deadline:
+                    time.sleep(SLOW_INTERVAL_S)
+                    connection.sendall(piece)
+        except OSError:
+            time.sleep(0.5)  # the server hung up (nginx's client timeouts): come back, as an attacker would
+
+
 def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
@@ -312,6 +371,13 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--max-requests", type=int, default=500_000, help="a hard cap on requests sent")
     parser.add_argument("--faults", action="store_true", help="kill a worker, and restart PostgreSQL, mid-run")
+    parser.add_argument("--slow-clients", type=int, default=0, help="slow-loris connections alongside the clients")
+    parser.add_argument(
+        "--front",
+        choices=["nginx", "gunicorn"],
+        default="nginx",
+        help="nginx in front of gunicorn, as make serve runs it (default), or gunicorn alone, as before issue 17",
+    )
     parser.add_argument("--json", type=Path, help="also write the summary here")
     options = parser.parse_args()
 
@@ -326,7 +392,13 @@ def main():
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         port = probe.getsockname()[1]
-    server = start_gunicorn(env, port, options.workers, scratch / "gunicorn.pid")
+    master_pidfile = scratch / "gunicorn.pid"
+    if options.front == "nginx":
+        server, server_log_path = start_front(env, port, options.workers, master_pidfile)
+    else:
+        server = start_gunicorn(env, port, options.workers, master_pidfile)
+        server_log_path = master_pidfile.with_suffix(".log")
+    master = int(master_pidfile.read_text())
     try:
         names = {
             "instruments": [
@@ -340,16 +412,22 @@ def main():
         start = time.monotonic()
         deadline = start + options.duration
         print(
-            f"== {options.clients} clients for {options.duration:.0f} s against {options.workers} workers", flush=True
+            f"== {options.clients} clients and {options.slow_clients} slow ones for {options.duration:.0f} s against"
+            f" {options.workers} workers behind {options.front}",
+            flush=True,
         )
         threads = [
+            threading.Thread(target=slow_client, args=(port, run, number, deadline), daemon=True)
+            for number in range(options.slow_clients)
+        ]
+        threads += [
             threading.Thread(target=client_loop, args=(traffic, run, seed, deadline, budget), daemon=True)
             for seed in range(options.clients)
         ]
         if options.faults:
             threads.append(
                 threading.Thread(
-                    target=inject_faults, args=(run, server.pid, database_url, start, options.duration), daemon=True
+                    target=inject_faults, args=(run, master, database_url, start, options.duration), daemon=True
                 )
             )
         for thread in threads:
@@ -361,7 +439,8 @@ def main():
         summary["after_run"] = {
             path: request(port, "GET", path)[0] for path in ["/", "/events/", "/export/events.csv", "/api/status"]
         }
-        summary["workers_alive_after"] = len(worker_pids(server.pid))
+        summary["workers_alive_after"] = len(worker_pids(master))
+        summary["slow_connections_opened"] = run.slow_connections
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -370,11 +449,12 @@ def main():
     summary["record_unchanged"] = summary["record_checksum_before"] == summary["record_checksum_after"]
     summary["engine"] = engine
     summary["clients"], summary["workers"], summary["duration_s"] = options.clients, options.workers, options.duration
+    summary["front"], summary["slow_clients"] = options.front, options.slow_clients
     print(json.dumps(summary, indent=2))
     if options.json:
         options.json.write_text(json.dumps(summary, indent=2) + "\n")
     # What the server logged (errors only, LOG_LEVEL=ERROR): every 5xx has its traceback there.
-    server_log = (scratch / "gunicorn.log").read_text(errors="replace")
+    server_log = server_log_path.read_text(errors="replace")
     if options.json:
         options.json.with_suffix(".server.log").write_text(server_log)
     shutil.rmtree(scratch, ignore_errors=True)

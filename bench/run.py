@@ -1,12 +1,15 @@
 """The scale benchmark (issue 6): the tracker beside Datasette and raw SQL on a UN-sized synthetic record.
 
-    python bench/run.py --db bench/synthetic.sqlite3 [--rounds 10] [--export-rounds 3]
+    python bench/run.py --db bench/synthetic.sqlite3 [--rounds 10] [--export-rounds 3] [--quick] [--json FILE]
     bash scripts/with-postgres python bench/run.py --db bench/synthetic.sqlite3 --database-url '$DATABASE_URL'
 
 Builds the SQLite files once (full scale, and a tenth for the 1x/10x comparisons), starts the tracker
 under gunicorn (one worker, DEBUG off) and Datasette on 127.0.0.1, measures every scenario round by
 round, interleaved (tracker, Datasette, raw SQL, next scenario), so that a noisy machine slows all
 three alike, and prints the table. Everything it starts, it stops. See bench/README.md.
+
+--quick runs the same scenarios on a tenth of the record (a few minutes); --json FILE also writes the ratios that
+the targets are stated in, and every median, for a script to compare runs.
 """
 
 import argparse
@@ -40,11 +43,15 @@ from servers import PeakRss, datasette, get, gunicorn  # noqa: E402
 
 FULL = {"states": 200, "instruments": 600, "events": 150_000}
 TENTH = {"states": 200, "instruments": 60, "events": 15_000}
+# --quick: a tenth of the record, and a tenth of that for the 1x / 10x query counts. The matrix keeps its
+# 50 instruments x 200 states, so its figures stay comparable with a full run's.
+QUICK = TENTH
+QUICK_TENTH = {"states": 200, "instruments": 50, "events": 1_500}
 SEED = 1
 AS_OF = "2020-01-01"
 MATRIX_SERIES = "Series 001"  # 50 instruments (tracker.synthetic.SERIES_SIZE)
 PAGE_SIZE = 50  # tracker.tables.EventTable.Meta.per_page
-DEEP_PAGE = 1500  # of the unfiltered events list
+DEEP_PAGE = 1500  # of the unfiltered events list (150 with --quick, a tenth as deep)
 
 
 @dataclasses.dataclass
@@ -61,6 +68,8 @@ class Scenario:
     # Ask for a new address each round, so that the tracker cannot answer from its page cache: a new
     # as-of date for the matrix, a parameter the page ignores for the others.
     uncached: bool = False
+    # The name of the ratio this scenario's target is stated in (issue 18), for --json.
+    target: str | None = None
 
     def tracker_url(self, round_number: int) -> str:
         if not self.uncached:
@@ -77,18 +86,26 @@ def main():
     parser.add_argument("--rounds", type=int, default=10, help="Requests per page scenario (default 10).")
     parser.add_argument("--export-rounds", type=int, default=3, help="Requests per CSV export (default 3).")
     parser.add_argument("--database-url", help="Run the tracker and the raw SQL on this PostgreSQL database instead.")
+    parser.add_argument("--quick", action="store_true", help="A tenth of the record and fewer rounds (minutes).")
+    parser.add_argument("--json", type=Path, help="Also write the target ratios and every median to this file.")
     args = parser.parse_args()
+    full_size, tenth_size = (QUICK, QUICK_TENTH) if args.quick else (FULL, TENTH)
+    if args.quick:
+        args.rounds, args.export_rounds = min(args.rounds, 5), min(args.export_rounds, 2)
+    args.deep_page = DEEP_PAGE // 10 if args.quick else DEEP_PAGE
 
     ensure_bench_venv()
     full_sqlite = args.db.resolve()
+    if args.quick:
+        full_sqlite = full_sqlite.with_name(full_sqlite.stem + "-quick" + full_sqlite.suffix)
     tenth_sqlite = full_sqlite.with_name(full_sqlite.stem + "-tenth" + full_sqlite.suffix)
-    build_sqlite(full_sqlite, FULL)
-    build_sqlite(tenth_sqlite, TENTH)
+    build_sqlite(full_sqlite, full_size)
+    build_sqlite(tenth_sqlite, tenth_size)
     materialise_status_rows(full_sqlite)
     if args.database_url:
         full_url, tenth_url = args.database_url, tenth_database(args.database_url)
-        build_database(full_url, FULL)
-        build_database(tenth_url, TENTH)
+        build_database(full_url, full_size)
+        build_database(tenth_url, tenth_size)
         backend = "PostgreSQL"
     else:
         full_url, tenth_url = f"sqlite:///{full_sqlite}", f"sqlite:///{tenth_sqlite}"
@@ -112,6 +129,9 @@ def main():
         tracker.stop()
         ds.stop()
     report(backend, scenarios, counts, memory)
+    if args.json:
+        args.json.write_text(json.dumps(figures(backend, scenarios, counts), indent=2) + "\n")
+        print(f"\nFigures written to {args.json}")
 
 
 # Building -----------------------------------------------------------------
@@ -237,6 +257,7 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
             (floors.MATRIX, (f"%{MATRIX_SERIES}%", AS_OF)),
             pages,
             uncached=True,
+            target="matrix_uncached_vs_raw",
         ),
         Scenario(
             f"status CSV, all {instruments * states:,} pairs",
@@ -245,6 +266,7 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
             f"/{ds_name}/bench_status.csv?_stream=on&_size=max",
             (floors.STATUS_ROWS, (AS_OF,)),
             exports,
+            target="status_csv_vs_datasette",
         ),
         Scenario(
             f"events list, state + type, page 1 of {last_page} (repeated)",
@@ -262,6 +284,7 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
             (floors.EVENTS_PAGE, (state_id, "signed", state_id, "signed", 0)),
             pages,
             uncached=True,
+            target="events_uncached_vs_datasette",
         ),
         Scenario(
             f"events list, state + type, page {last_page} (last, repeated)",
@@ -272,21 +295,22 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
             pages,
         ),
         Scenario(
-            f"events list, unfiltered, page {DEEP_PAGE} (repeated)",
+            f"events list, unfiltered, page {args.deep_page} (repeated)",
             PAGE_SIZE,
-            f"/events/?sort=date&page={DEEP_PAGE}",
-            ds_all + ds_next("", [], DEEP_PAGE),
-            (floors.ALL_EVENTS_PAGE, ((DEEP_PAGE - 1) * PAGE_SIZE,)),
+            f"/events/?sort=date&page={args.deep_page}",
+            ds_all + ds_next("", [], args.deep_page),
+            (floors.ALL_EVENTS_PAGE, ((args.deep_page - 1) * PAGE_SIZE,)),
             pages,
         ),
         Scenario(
-            f"events list, unfiltered, page {DEEP_PAGE} (uncached)",
+            f"events list, unfiltered, page {args.deep_page} (uncached)",
             PAGE_SIZE,
-            f"/events/?sort=date&page={DEEP_PAGE}",
-            ds_all + ds_next("", [], DEEP_PAGE),
-            (floors.ALL_EVENTS_PAGE, ((DEEP_PAGE - 1) * PAGE_SIZE,)),
+            f"/events/?sort=date&page={args.deep_page}",
+            ds_all + ds_next("", [], args.deep_page),
+            (floors.ALL_EVENTS_PAGE, ((args.deep_page - 1) * PAGE_SIZE,)),
             pages,
             uncached=True,
+            target="events_deep_uncached_vs_datasette",
         ),
         Scenario(
             f"events CSV, all {events:,} events",
@@ -295,6 +319,7 @@ def build_scenarios(db, placeholder, sqlite_db, ds_name, args) -> list[Scenario]
             f"/{ds_name}/tracker_event.csv?_stream=on&_size=max&_sort=known_from",
             (floors.ALL_EVENTS, ()),
             exports,
+            target="events_csv_vs_datasette",
         ),
     ]
 
@@ -374,6 +399,28 @@ def fmt(pair):
 
 def ratio(a, b):
     return f"{a[0] / b[0]:.2f}x" if a and b else "–"
+
+
+def figures(backend, scenarios, counts) -> dict:
+    """The ratios the targets are stated in, and the medians behind them (milliseconds).
+
+    For pages a ratio is the tracker's median time over the other's (lower is better); for CSV exports it is the
+    tracker's rows per second over the other's, that is the other's time over the tracker's (higher is better).
+    """
+    result = {"backend": backend, "medians_ms": {}, "queries": {}}
+    for s in scenarios:
+        medians = {k: statistics.median(v) * 1000 for k, v in s.times.items() if v}
+        result["medians_ms"][s.name] = medians
+        result["queries"][s.name] = {scale: counts[scale][s.tracker]["queries"] for scale in ("1x", "10x")}
+        if s.target is None:
+            continue
+        if "CSV" in s.name:
+            result[s.target] = medians["datasette"] / medians["tracker"]
+        elif s.target.endswith("_vs_raw"):
+            result[s.target] = medians["tracker"] / medians["raw"]
+        else:
+            result[s.target] = medians["tracker"] / medians["datasette"]
+    return result
 
 
 def report(backend, scenarios, counts, memory):

@@ -1,10 +1,13 @@
+import datetime
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
 
-from tests.builders import make_six_states
+from tests.builders import make_event, make_instrument, make_six_states, make_source
+from tracker.models import Event
 
 RUSSIAN_CATALOG = Path(__file__).resolve().parent.parent / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 
@@ -36,3 +39,71 @@ def _default_language_after_each_test():
     # nothing deactivates it), so a later test's reverse() would build /ru/ addresses.
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # Cached pages are keyed by the record's version row, which every test database starts afresh: a page one
+    # test rendered (the matrix of an empty record, say) would otherwise be served to the next (issue 14).
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture
+def record(six_states):
+    """Two instruments (one with a Russian title), two sources and two events: what the search tests search."""
+    peacekeeping = make_instrument(
+        title="Agreement on Peacekeeping Activities",
+        short_title="Peacekeeping Agreement",
+        title_ru="Соглашение о миротворческой деятельности",
+        slug="peacekeeping",
+    )
+    treaty = make_instrument(
+        title="Collective Security Treaty",
+        short_title="Treaty",
+        title_ru="Договор о коллективной безопасности",
+        slug="treaty",
+        kind="treaty",
+        aliases="Tashkent Treaty",
+    )
+    speech = make_source(
+        title="Address in Minsk",
+        slug="minsk",
+        date=datetime.date(2023, 5, 18),
+        text="Belarus ratified the Treaty. The peacekeeping forces trained in Belarus.\n"
+        "Обсуждены вопросы миротворческих сил.",
+    )
+    old = make_source(
+        title="Bishkek news",
+        slug="bishkek",
+        date=datetime.date(2019, 6, 27),
+        text="Armenia will ratify the agreement soon.",
+    )
+    belarus = make_event(instrument=treaty, state=six_states["BLR"], source=speech, quote="Belarus ratified the Treaty")
+    armenia = make_event(
+        instrument=peacekeeping,
+        state=six_states["ARM"],
+        source=old,
+        type=Event.Type.RATIFICATION_PENDING,
+        quote="Armenia will ratify the agreement soon",
+        place="Yerevan",
+        note="A weak statement of intent.",
+    )
+    return {
+        "peacekeeping": peacekeeping,
+        "treaty": treaty,
+        "speech": speech,
+        "old": old,
+        "belarus": belarus,
+        "armenia": armenia,
+        "states": six_states,
+    }
+
+
+@pytest.fixture(autouse=True)
+def _import_uploads_in_a_folder_of_the_test(settings, tmp_path):
+    # The admin importer keeps uploads between preview and confirm in IMPORT_UPLOAD_DIR (issue 17).
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"

@@ -96,6 +96,7 @@ def source_form_data(source, events=(), initial_forms=0):
         "place": source.place,
         "url": source.url,
         "text": source.text,
+        "version": source.version,
         "events-TOTAL_FORMS": str(len(events)),
         "events-INITIAL_FORMS": str(initial_forms),
         "events-MIN_NUM_FORMS": "0",
@@ -320,6 +321,7 @@ def test_an_edit_in_the_admin_is_recorded_with_who_made_it_and_what_it_was_befor
     client.force_login(editor)
     event = record["event"]
     data = event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="Checked by phone.")
+    data["version"] = event.version
     assert client.post(change_url(event), data).status_code == 302
 
     latest, before = event.history.all()[:2]
@@ -335,7 +337,8 @@ def test_reverting_to_an_earlier_version_restores_it(client, editor, record):
     client.force_login(editor)
     event = record["event"]
     client.post(
-        change_url(event), event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x")
+        change_url(event),
+        event_form_data(record, state=record["states"]["ARM"].pk, quote=SENTENCES[0], note="x", version=event.version),
     )
     original = event.history.earliest()
 
@@ -468,3 +471,22 @@ def test_a_membership_ending_before_it_starts_is_refused_with_a_message(client, 
     response = client.post(change_url(state), data | {"member_since": "2002-10-07", "member_until": "1999-04-02"})
     assert response.status_code == 200
     assert "Membership cannot end before it starts." in response.content.decode()
+
+
+@pytest.mark.parametrize("model_name", ["event", "sourcedocument", "instrument", "memberstate"])
+def test_a_search_of_a_thousand_words_gets_a_message_not_a_database_error(client, editor, record, model_name):
+    client.force_login(editor)
+    words = " ".join(f"word{n}" for n in range(1000))
+
+    response = client.get(reverse(f"admin:tracker_{model_name}_changelist"), {"q": words})
+
+    assert response.status_code == 200
+    assert "This search is too long: at most 20 words and 500 characters." in response.content.decode()
+
+
+def test_a_search_of_a_few_words_still_finds_the_record(client, editor, record):
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:tracker_instrument_changelist"), {"q": "joint training"})
+
+    assert "Training Agreement" in response.content.decode()

@@ -23,8 +23,8 @@ CONFIG = SchemathesisConfig.from_dict(
         "operations": [
             {
                 # A filter naming a state, instrument or source that does not exist is a bad parameter (400),
-                # as on the events page, though its value matches the slug pattern the schema gives.
-                "include-path-regex": "^/api/(events|status)$",
+                # as on the events page, though its value matches the slug pattern the schema gives (and so for search).
+                "include-path-regex": "^/api/(events|status|search)$",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400"]}},
             }
         ]

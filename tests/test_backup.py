@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 from io import StringIO
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from django.core.management.base import CommandError
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
-from tracker.models import Event, Instrument, MemberState
+from tracker.models import Event, Instrument, MemberState, SearchEntry
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +39,9 @@ def every_export(client) -> dict[str, bytes]:
 
 
 def empty_the_record():
-    # A raw delete, so that no signal writes "deleted" history rows while the record is emptied.
+    # A raw delete, so that no signal writes "deleted" history rows while the record is emptied; a raw delete does
+    # not cascade, so the search index (derived from the record, and not backed up) goes first.
+    SearchEntry.objects.all()._raw_delete(SearchEntry.objects.db)
     for model in reversed(backed_up_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
     assert not any(model._default_manager.exists() for model in backed_up_models())
@@ -229,3 +232,106 @@ def test_restore_names_a_missing_file(db, tmp_path):
 def test_backup_refuses_a_directory_that_does_not_exist(db, tmp_path):
     with pytest.raises(CommandError, match="No directory"):
         call_command("backup_record", str(tmp_path / "missing" / "b.json"))
+
+
+# --- Hostile files and targets (issue 17) ---
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[{"model": "tracker.memberstate", "pk": 1, "fields": {"nosuch": "X"}}]', "has no field nosuch"),
+        ('[{"model": "tracker.memberstate", "pk": 1, "fields": [1, 2]}]', "“fields” is not an object"),
+        ('[{"model": "tracker.memberstate", "pk": 1, "fields": "name"}]', "“fields” is not an object"),
+        ("[" * 100_000 + "]" * 100_000, "nests too deep"),
+        (
+            '[{"model": "tracker.memberstate", "pk": 1, "fields": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001 + "]",
+            "deep",
+        ),
+    ],
+)
+def test_a_malformed_backup_is_refused_with_a_message_not_a_traceback(db, tmp_path, content, message):
+    (tmp_path / "bad.json").write_text(content)
+
+    with pytest.raises(CommandError, match=message):
+        call_command("restore_record", str(tmp_path / "bad.json"))
+
+    assert not MemberState.objects.exists()
+
+
+def test_a_backup_whose_quote_is_not_in_its_source_is_refused(six_states, tmp_path):
+    treaty = make_instrument(title="Treaty", slug="treaty")
+    make_event(instrument=treaty, state=six_states["BLR"], source=make_source(text="Belarus ratified the Treaty."))
+    call_command("backup_record", str(tmp_path / "b.json"), stdout=StringIO())
+    rows = json.loads((tmp_path / "b.json").read_text())
+    next(row for row in rows if row["model"] == "tracker.event")["fields"]["quote"] = "Armenia ratified it."
+    (tmp_path / "b.json").write_text(json.dumps(rows))
+    empty_the_record()
+
+    with pytest.raises(CommandError, match="breaks a rule of the record.*quote: This quote does not appear"):
+        call_command("restore_record", str(tmp_path / "b.json"))
+
+    assert not Event.objects.exists()
+
+
+def test_a_restore_cleans_text_as_every_other_door_does(six_states, tmp_path):
+    treaty = make_instrument(title="Treaty", slug="treaty")
+    make_event(instrument=treaty, state=six_states["BLR"], source=make_source(text="Belarus ratified\nthe Treaty."))
+    call_command("backup_record", str(tmp_path / "b.json"), stdout=StringIO())
+    rows = json.loads((tmp_path / "b.json").read_text())
+    source = next(row for row in rows if row["model"] == "tracker.sourcedocument")
+    source["fields"] |= {"text": "Belarus ratified\x0bthe Treaty.\x00", "title": "Speech\x1b"}
+    next(row for row in rows if row["model"] == "tracker.event")["fields"]["quote"] = "Belarus ratified\x0bthe Treaty"
+    (tmp_path / "b.json").write_text(json.dumps(rows))
+    empty_the_record()
+
+    call_command("restore_record", str(tmp_path / "b.json"), stdout=StringIO())
+
+    event = Event.objects.select_related("source").get()
+    assert (event.source.text, event.source.title, event.quote) == (
+        "Belarus ratified\nthe Treaty.",
+        "Speech",
+        "Belarus ratified\nthe Treaty",
+    )
+
+
+def test_load_record_cleans_text_and_refuses_a_quote_not_in_its_source(db, tmp_path, monkeypatch):
+    (tmp_path / "fixtures").mkdir()
+    for name in ["states", "sources", "instruments", "events"]:
+        (tmp_path / "fixtures" / f"{name}.json").write_text((PROJECT / "fixtures" / f"{name}.json").read_text())
+    events = json.loads((tmp_path / "fixtures" / "events.json").read_text())
+    events[0]["fields"]["quote"] = "Not a sentence of any source."
+    (tmp_path / "fixtures" / "events.json").write_text(json.dumps(events))
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(CommandError, match="could not be loaded.*quote: This quote does not appear"):
+        call_command("load_record", stdout=StringIO())
+
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "device"])
+def test_backup_refuses_to_replace_anything_but_a_regular_file(db, tmp_path, kind):
+    target = tmp_path / "b.json"
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    if kind == "symlink":
+        target.symlink_to(precious)
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target = Path("/dev/null")
+
+    with pytest.raises(CommandError, match="is not a regular file"):
+        call_command("backup_record", str(target), stdout=StringIO())
+
+    assert precious.read_text() == "keep me"
+    assert target.is_symlink() or not target.is_file()
+
+
+def test_backup_replaces_an_earlier_backup(six_states, tmp_path):
+    (tmp_path / "b.json").write_text("[]")
+
+    call_command("backup_record", str(tmp_path / "b.json"), stdout=StringIO())
+
+    assert json.loads((tmp_path / "b.json").read_text())

@@ -2,7 +2,7 @@
 
 import datetime
 
-from tracker.exports import csv_chunks
+from tracker.exports import csv_chunks, csv_response
 
 
 def test_the_csv_streams_in_pieces_of_a_few_hundred_rows_header_first():
@@ -21,3 +21,23 @@ def test_every_cell_is_neutralised_and_written_as_utf8():
     (piece,) = csv_chunks(["a", "b", "c", "d", "e", "f", "g", "h"], rows)
 
     assert piece.decode("utf-8").splitlines()[1] == "'=cmd(),'-1,,true,2023-05-18,Россия,'-2,42"
+
+
+def test_closing_a_half_read_export_closes_its_rows_at_once():
+    # On PostgreSQL the rows come from a server-side cursor; a response closed unread must release it then, not when
+    # the garbage collector gets round to it (that deadlocked the benchmark, issue 18).
+    closed = []
+
+    def rows():
+        try:
+            for n in range(10_000):
+                yield [n]
+        finally:
+            closed.append(True)
+
+    response = csv_response("numbers.csv", ["n"], rows())
+    next(iter(response.streaming_content))
+
+    response.close()
+
+    assert closed == [True]

@@ -19,6 +19,13 @@ STATUS_CONTRACT = (
     "instrument_slug,instrument,state_code,state,status,since,date_precision,inferred,computed,event_id,source,quote"
 )
 INSTRUMENTS_CONTRACT = "slug,title,kind,amends,signed_or_adopted_on,place,entry_into_force,needs_ratification"
+# The whole header, every column in its place: a new column may only ever be added at the end (README, issue 14).
+STATUS_HEADER = STATUS_CONTRACT + ",source_slug,source_date,event_url,status_label,computed_from"
+INSTRUMENTS_HEADER = (
+    INSTRUMENTS_CONTRACT
+    + ",short_title,signed_or_adopted_precision,entry_into_force_uncertain,entry_into_force_rule,ratifications_missing"
+    + ",waiting_for,url,kind_label"
+)
 
 
 def download(client, name, params=None):
@@ -74,6 +81,27 @@ class TestStatusExport:
         _rows, header = download(client, "tracker:export_status")
 
         assert header.startswith(STATUS_CONTRACT + ",")
+
+    def test_its_whole_header_is_the_documented_one_column_for_column(self, client, record):
+        _rows, header = download(client, "tracker:export_status")
+
+        assert header == STATUS_HEADER
+
+    def test_a_computed_status_names_every_event_it_was_computed_from(self, client, record, six_states):
+        speech = record["speech"]
+        for iso3 in ("ARM", "KAZ", "KGZ", "RUS", "TJK"):
+            make_event(instrument=record["protocol"], state=six_states[iso3], source=speech)
+        ids = sorted(record["protocol"].events.filter(state__isnull=False).values_list("pk", flat=True))
+
+        rows, _header = download(client, "tracker:export_status", {"instrument": "fourth-protocol"})
+
+        assert {row["computed"] for row in rows} == {"true"}
+        assert all(sorted(int(pk) for pk in row["computed_from"].split()) == ids for row in rows)
+
+    def test_a_reported_status_has_no_computed_from(self, client, record):
+        rows, _header = download(client, "tracker:export_status", {"state": "belarus", "instrument": "fourth-protocol"})
+
+        assert [(row["status"], row["computed_from"]) for row in rows] == [("ratified", "")]
 
     def test_it_has_one_row_per_instrument_and_state_with_the_engines_status(self, client, record):
         rows, _header = download(client, "tracker:export_status", {"as_of": "2023-06-01"})
@@ -135,6 +163,18 @@ class TestInstrumentsExport:
         _rows, header = download(client, "tracker:export_instruments")
 
         assert header.startswith(INSTRUMENTS_CONTRACT + ",")
+
+    def test_its_whole_header_is_the_documented_one_column_for_column(self, client, record):
+        _rows, header = download(client, "tracker:export_instruments")
+
+        assert header == INSTRUMENTS_HEADER
+
+    def test_a_decision_waits_for_no_state_and_is_in_force_from_its_adoption(self, client, record):
+        rows, _header = download(client, "tracker:export_instruments", {"as_of": "2024-01-01"})
+        decision = next(row for row in rows if row["slug"] == "decision")
+
+        assert (decision["waiting_for"], decision["ratifications_missing"]) == ("", "")
+        assert decision["entry_into_force"] == "2022-11-23"
 
     def test_it_gives_each_instruments_conclusion_amendment_and_entry_into_force(self, client, record):
         rows, _header = download(client, "tracker:export_instruments", {"as_of": "2024-01-01"})

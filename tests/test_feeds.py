@@ -1,10 +1,14 @@
 import datetime
+import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 
 from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event
+from tracker.models import Event, MemberState
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +114,44 @@ def test_the_feed_links_to_itself_and_to_the_page_it_follows(client, treaty):
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == "http://testserver/feeds/states/armenia.atom"
     assert links["alternate"] == "http://testserver/states/armenia/"
+
+
+# --- In Russian (issue 15) ---
+
+
+def test_the_russian_feed_is_in_russian_and_links_to_russian_pages(client, treaty):
+    MemberState.objects.filter(iso3="ARM").update(name_ru="Армения")
+    response = client.get("/ru/feeds/states/armenia.atom")
+
+    feed = ET.fromstring(response.content)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "ru"
+    assert feed.findtext(f"{ATOM}title") == "Ратификации документов ОДКБ: события — Армения"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links["self"] == "http://testserver/ru/feeds/states/armenia.atom"
+    assert links["alternate"] == "http://testserver/ru/states/armenia/"
+    entry = entries(response)[0]
+    assert entry["link"] == f"http://testserver/ru/events/{treaty['ratified'].pk}/"
+    assert "Армения" in entry["title"]
+    assert "Источник: Address in Minsk, Secretary General, 23 ноября 2023 г." in entry["summary"]
+
+
+def test_the_english_feed_stays_english_at_its_published_address(client, treaty):
+    feed = ET.fromstring(client.get("/feeds/events.atom").content)
+
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    assert feed.findtext(f"{ATOM}title") == "CSTO ratification tracker: new and changed events"
+
+
+def test_entries_are_dated_by_the_events_own_record_not_by_the_load(client, transactional_db):
+    call_command("load_record", verbosity=0)
+
+    updated = {entry["updated"] for entry in entries(client.get("/ru/feeds/events.atom"))}
+
+    # The curated record's events were last changed when they were curated, as the fixtures say.
+    recorded = {event.updated_at for event in Event.objects.all()}
+    assert {datetime.datetime.fromisoformat(value) for value in updated} <= recorded
+    curated = {
+        datetime.datetime.fromisoformat(row["fields"]["updated_at"])
+        for row in json.loads(Path(settings.BASE_DIR, "fixtures", "events.json").read_text())
+    }
+    assert recorded == curated

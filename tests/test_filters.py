@@ -6,6 +6,7 @@ from django.test import SimpleTestCase
 
 from tests.builders import make_instrument, make_source, make_state
 from tracker.filters import EventFilter, QuickSelect
+from tracker.views.events import event_list_parameters
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,17 @@ def test_a_short_list_of_instruments_and_sources_is_a_drop_down_of_their_names()
     assert f'<option value="{source.slug}">' in str(form["source"])
 
 
+def test_working_out_the_events_pages_parameters_leaves_its_drop_downs_as_they_are():
+    # Building the fields on EventFilter's own filters froze them: every later events page had slug boxes.
+    event_list_parameters.cache_clear()
+    event_list_parameters()
+    instrument = make_instrument(short_title="Peacekeeping Protocol", slug="peacekeeping-protocol")
+
+    assert f'<option value="{instrument.slug}">Peacekeeping Protocol</option>' in str(
+        EventFilter({}).form["instrument"]
+    )
+
+
 def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):
     monkeypatch.setattr(EventFilter, "DROP_DOWN_LIMIT", 2)
     for _ in range(3):
@@ -49,3 +61,46 @@ def test_a_long_list_of_instruments_is_a_text_box_taking_the_slug(monkeypatch):
 
     assert 'type="text"' in html
     assert "<option" not in html
+
+
+# A yes/no filter that is neither was silently ignored: every event or instrument was shown (issue 17).
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        ("/events/", {"inferred": "ture"}),
+        ("/export/events.csv", {"inferred": "ture"}),
+        ("/", {"needs_ratification": "maybe"}),
+        ("/export/instruments.csv", {"needs_ratification": "maybe"}),
+        ("/export/status.csv", {"needs_ratification": "maybe"}),
+        ("/ru/events/", {"inferred": "yes"}),
+    ],
+)
+def test_a_yes_no_filter_that_is_neither_is_a_400_on_pages_and_exports(client, url, params):
+    response = client.get(url, params)
+
+    assert response.status_code == 400
+    if not url.endswith(".csv"):
+        assert (
+            "Enter “true” or “false”" if "/ru/" not in url else "Введите «true» или «false»"
+        ) in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["true", "false", ""])
+def test_a_yes_no_filter_takes_true_false_or_nothing(client, value):
+    assert client.get("/events/", {"inferred": value}).status_code == 200
+    assert client.get("/export/instruments.csv", {"needs_ratification": value}).status_code == 200
+
+
+def test_a_title_search_longer_than_any_title_is_a_400_not_a_database_error(client):
+    # 60 KB: SQLite refuses the LIKE pattern ("pattern too complex"), which the page reported as a 503.
+    response = client.get("/", {"q": "x" * 60_000})
+
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+
+
+def test_the_matrix_title_filter_finds_a_russian_title_in_any_case_and_form(client, record):
+    for words in ("Договор", "договора", "коллективной безопасности"):
+        html = client.get("/ru/", {"q": words}).content.decode()
+        assert "Договор о коллективной безопасности" in html, words
+        assert "Соглашение о миротворческой деятельности" not in html, words

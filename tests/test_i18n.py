@@ -157,10 +157,27 @@ class TestLanguageSwitcher:
         assert links == {"en": "/instruments/csto-charter/?as_of=2023-05-18"}
         assert client.get(links["en"]).status_code == 200
 
-    def test_the_page_announces_its_other_language_version(self, client, record):
-        page = client.get("/states/armenia/").content.decode()
+    def test_the_page_announces_every_language_version_by_absolute_address_with_english_the_default(
+        self, client, record
+    ):
+        page = client.get("/ru/states/armenia/").content.decode()
 
-        assert '<link rel="alternate" hreflang="ru" href="/ru/states/armenia/">' in page
+        assert re.findall(r'<link rel="alternate" hreflang="([a-z-]+)" href="([^"]*)">', page) == [
+            ("en", "http://testserver/states/armenia/"),
+            ("x-default", "http://testserver/states/armenia/"),
+            ("ru", "http://testserver/ru/states/armenia/"),
+        ]
+
+    @pytest.mark.parametrize("path", ["//evil.example/", "/\\evil.example/", "//evil.example/ru/", "///evil.example/"])
+    def test_no_language_link_of_a_404_page_leads_to_another_site(self, client, db, path):
+        response = client.get("/", PATH_INFO=path)
+        page = response.content.decode()
+
+        assert response.status_code == 404
+        hrefs = re.findall(r'<link rel="alternate" hreflang="[a-z-]+" href="([^"]*)">', page)
+        assert len(hrefs) == 3 and all(href.startswith("http://testserver/") for href in hrefs), hrefs
+        links = switcher_links(response)
+        assert links and all(href.startswith("/") and href[1] not in "/\\" for href in links.values()), links
 
 
 class TestNamesInTheReadersLanguage:

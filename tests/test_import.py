@@ -116,22 +116,30 @@ def test_a_file_with_one_bad_row_leaves_the_record_unchanged(db, record):
     assert existing.history.count() == 1
 
 
-def test_a_row_repeated_in_one_file_records_a_single_event(db, record):
-    dataset = tablib.Dataset(GOOD_ROWS[0], GOOD_ROWS[0], headers=HEADERS)
+def test_two_rows_for_the_same_event_in_one_file_are_refused_rather_than_the_last_winning(db, record):
+    second = GOOD_ROWS[0][:7] + ["", "1"]
+    dataset = tablib.Dataset(GOOD_ROWS[0], GOOD_ROWS[1], second, headers=HEADERS)
+
     result = EventResource().import_data(dataset, dry_run=False)
-    # The second row meets the first as an existing event and updates it with the same values.
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert Event.objects.count() == 1
+
+    errors = {row.number: row.error_dict for row in result.invalid_rows}
+    assert list(errors) == [3]
+    assert (
+        "This row names the same event as line 2 (same instrument, state, type and source)" in errors[3]["__all__"][1]
+    )
+    assert Event.objects.count() == 0
 
 
 def test_importing_a_file_twice_updates_the_events_instead_of_duplicating_them(db, record):
     EventResource().import_data(tablib.Dataset(*GOOD_ROWS, headers=HEADERS), dry_run=False)
-    again = [row[:] for row in GOOD_ROWS]
+    again = [row[:] + ["1"] for row in GOOD_ROWS]
     again[1][8] = "1"
-    result = EventResource().import_data(tablib.Dataset(*again, headers=HEADERS), dry_run=False)
+    result = EventResource().import_data(tablib.Dataset(*again, headers=[*HEADERS, "version"]), dry_run=False)
     assert result.totals["update"] == 1 and result.totals["skip"] == 1
     assert Event.objects.count() == 2
-    assert Event.objects.get(state__iso3="BLR").inferred
+    updated = Event.objects.get(state__iso3="BLR")
+    assert updated.inferred and updated.version == 2
+    assert updated.history.count() == 2
 
 
 def test_an_instrument_level_event_is_imported_with_an_empty_state(db, record):

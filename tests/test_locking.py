@@ -155,3 +155,37 @@ def test_an_editor_from_the_editors_group_is_protected_the_same_way(record):
 
     assert STALE_MESSAGE in response.content.decode()
     assert Event.objects.get(pk=record["event"].pk).note == "Anna"
+
+
+# --- A save that does not say its version, and what a stale one is told (issue 17) ---
+
+
+@pytest.mark.parametrize("model", ["memberstate", "instrument", "sourcedocument", "event"])
+@pytest.mark.parametrize("version", [None, ""])
+def test_a_change_posted_without_its_version_is_refused_not_saved_unchecked(record, model, version):
+    url = f"/admin/tracker/{model}/{record[model].pk}/change/"
+    field, text = CHANGES[model]
+    anna = editor("anna")
+    data = form_data(anna.get(url)) | {field: text.format("Anna")}
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+
+    response = anna.post(url, data)
+
+    assert response.status_code == 200
+    assert "This form does not say which version of the record it changes" in response.content.decode()
+    saved = type(record[model]).objects.get(pk=record[model].pk)
+    assert getattr(saved, field) != text.format("Anna")
+
+
+def test_a_stale_save_is_told_which_fields_the_other_editor_changed_and_who(record):
+    url = f"/admin/tracker/event/{record['event'].pk}/change/"
+    anna, boris = editor("anna"), editor("boris")
+    annas_page, boriss_page = anna.get(url), boris.get(url)
+    anna.post(url, form_data(annas_page) | {"note": "Checked by Anna", "place": "Minsk"})
+
+    response = boris.post(url, form_data(boriss_page) | {"note": "Checked by Boris"})
+
+    assert "They changed: place, note (anna)." in response.content.decode()

@@ -1,6 +1,7 @@
 """Pages rendered once (the status matrix, the events list) are kept per address and language, and never outlive a
 write (issue 6)."""
 
+import datetime
 import io
 
 import pytest
@@ -180,3 +181,31 @@ def test_pages_are_kept_compressed_and_come_back_whole(client, pair):
 
     assert len(cache.get(key)) < len(page) / 3
     assert cached_body(key) == page
+
+
+class TestJunkParameters:
+    """A query parameter no form reads (?utm_source=N) must not give a page an entry of its own (issue 17)."""
+
+    @pytest.mark.parametrize("url", ["/", "/events/"])
+    def test_eighty_tracking_parameters_add_no_entries(self, client, pair, url):
+        client.get(url, {"as_of": AS_OF})
+        entries = len(cache._cache)
+
+        for n in range(80):
+            assert client.get(url, {"as_of": AS_OF, "utm_source": n}).status_code == 200
+
+        assert len(cache._cache) == entries
+
+    def test_a_page_with_a_junk_parameter_is_still_the_page(self, client, pair):
+        instrument, state = pair
+        make_event(instrument=instrument, state=state, date=datetime.date(2023, 5, 18))
+
+        assert statuses_shown(client, utm_source="mail") == statuses_shown(client)
+
+    def test_every_filter_sort_and_page_of_the_events_list_is_kept(self, client, pair):
+        params = {"state": pair[1].slug, "type": "ratified", "date_after": "2020-01-01", "date_before": "2024-01-01"}
+        params |= {"inferred": "false", "sort": "-date", "page": "1", "instrument": "", "source": ""}
+
+        assert client.get("/events/", params).status_code == 200
+
+        assert len(cache._cache) == 1

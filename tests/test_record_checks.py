@@ -1,12 +1,13 @@
 """The data checks flag what cannot be true, and leave the honest record alone."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event
+from tracker.models import Event, Instrument
 from tracker.record_checks import Code, find_problems, problems_for_event
 
 pytestmark = pytest.mark.django_db
@@ -251,3 +252,126 @@ class TestCheckRecordCommand:
         call_command("check_record", "--strict")
 
         assert "No problems found" in capsys.readouterr().out
+
+
+NOT_YET_TEXT = "The primary task is the speedy entry into force of the Protocol. The Protocol has been ratified by all."
+PENDING_TEXT = "The ratification of the Agreement by the Republic of Belarus is continuing."
+
+
+def not_yet(instrument, source, state=None, **fields):
+    defaults = {
+        "type": Event.Type.NOT_IN_FORCE,
+        "precision": Event.Precision.DAY,
+        "quote": "The primary task is the speedy entry into force of the Protocol.",
+    }
+    return make_event(instrument=instrument, state=state, source=source, **(defaults | fields))
+
+
+class TestConflictingSources:
+    def test_a_later_source_calling_pending_what_an_earlier_one_called_done_is_flagged_with_both_quotes(
+        self, six_states, source, agreement
+    ):
+        done = ratified(agreement, source, six_states["BLR"])
+        later = make_source(title="December address", date=D(2023, 12, 19), text=PENDING_TEXT)
+        pending = make_event(
+            instrument=agreement, state=six_states["BLR"], source=later, type="ratification_pending", quote=PENDING_TEXT
+        )
+
+        [problem] = find_problems()
+
+        assert (problem.code, problem.event, problem.related_event) == (Code.PENDING_AFTER_DONE, pending, done)
+        assert PENDING_TEXT in problem.message and "The Republic of Belarus has ratified it." in problem.message
+        assert "December address" in problem.message
+        assert codes(problems_for_event(done)) == [Code.PENDING_AFTER_DONE]
+
+    def test_a_pending_report_before_the_ratification_is_the_ordinary_order(self, six_states, agreement):
+        earlier = make_source(date=D(2023, 5, 18), text=PENDING_TEXT)
+        make_event(instrument=agreement, state=six_states["BLR"], source=earlier, type="ratification_pending")
+        ratified(agreement, make_source(date=D(2023, 12, 19), text=TEXT), six_states["BLR"])
+
+        assert find_problems() == []
+
+    def test_a_pending_report_for_another_state_is_no_conflict(self, six_states, source, agreement):
+        ratified(agreement, source, six_states["BLR"])
+        later = make_source(date=D(2023, 12, 19), text=PENDING_TEXT)
+        make_event(instrument=agreement, state=six_states["ARM"], source=later, type="ratification_pending")
+
+        assert find_problems() == []
+
+    def test_one_source_saying_both_is_not_set_against_itself(self, six_states, agreement):
+        both = make_source(date=D(2023, 12, 19), text=TEXT + " " + PENDING_TEXT)
+        ratified(agreement, both, six_states["BLR"])
+        make_event(
+            instrument=agreement,
+            state=six_states["BLR"],
+            source=both,
+            type="ratification_pending",
+            quote=PENDING_TEXT,
+            date=D(2023, 12, 19),
+            precision="day",
+        )
+
+        assert find_problems() == []
+
+
+class TestNotYetInForce:
+    @pytest.fixture
+    def protocol(self):
+        return make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+
+    def ratify_all(self, protocol, six_states, day):
+        speech = make_source(title="Ratification report", date=day, text=NOT_YET_TEXT)
+        for state in six_states.values():
+            ratified(protocol, speech, state, quote="The Protocol has been ratified by all.")
+
+    def test_a_computed_entry_into_force_before_a_not_yet_report_is_flagged_with_both_quotes(
+        self, six_states, protocol
+    ):
+        self.ratify_all(protocol, six_states, D(2023, 1, 10))
+        report = not_yet(protocol, make_source(title="May statement", date=D(2023, 5, 18), text=NOT_YET_TEXT))
+
+        [problem] = find_problems()
+
+        assert (problem.code, problem.event) == (Code.IN_FORCE_BEFORE_NOT_YET, report)
+        assert problem.related_event.type == Event.Type.RATIFIED
+        assert "speedy entry into force" in problem.message and "ratified by all" in problem.message
+        assert "May statement" in problem.message and "Ratification report" in problem.message
+
+    def test_a_not_yet_report_before_the_entry_into_force_is_the_ordinary_order(self, six_states, protocol):
+        not_yet(protocol, make_source(date=D(2023, 5, 18), text=NOT_YET_TEXT))
+        self.ratify_all(protocol, six_states, D(2023, 12, 19))
+
+        assert find_problems() == []
+
+    def test_a_stated_entry_into_force_before_the_report_is_flagged(self, six_states, protocol):
+        speech = make_source(date=D(2022, 1, 10), text=NOT_YET_TEXT)
+        make_event(instrument=protocol, source=speech, type="in_force", quote="The Protocol has been ratified by all.")
+        not_yet(protocol, make_source(date=D(2023, 5, 18), text=NOT_YET_TEXT))
+
+        assert codes(find_problems()) == [Code.IN_FORCE_BEFORE_NOT_YET]
+
+    def test_a_state_reported_not_yet_bound_is_flagged_only_for_that_state(self, six_states, agreement):
+        speech = make_source(date=D(2022, 1, 10), text=NOT_YET_TEXT)
+        for iso3 in ("ARM", "BLR"):
+            make_event(
+                instrument=agreement,
+                state=six_states[iso3],
+                source=speech,
+                type="in_force",
+                quote="The Protocol has been ratified by all.",
+            )
+        not_yet(agreement, make_source(date=D(2023, 5, 18), text=NOT_YET_TEXT), state=six_states["BLR"])
+
+        [problem] = find_problems()
+
+        assert problem.code == Code.IN_FORCE_BEFORE_NOT_YET
+        assert "Belarus" in problem.message and "Armenia" not in problem.message
+
+    def test_the_command_lists_the_conflict(self, six_states, protocol):
+        self.ratify_all(protocol, six_states, D(2023, 1, 10))
+        not_yet(protocol, make_source(date=D(2023, 5, 18), text=NOT_YET_TEXT))
+        out = io.StringIO()
+
+        call_command("check_record", stdout=out)
+
+        assert "in_force_before_not_yet" in out.getvalue()

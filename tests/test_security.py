@@ -2,6 +2,7 @@
 
 import base64
 import csv
+import datetime
 import hashlib
 import io
 import os
@@ -13,9 +14,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
+from django.utils import timezone
 
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument, MemberState, SourceDocument
@@ -49,6 +54,7 @@ _SECURITY_VARIABLES = {
     "SECURE_HSTS_PRELOAD",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "CLIENT_IP_HEADER",
 }
 
 
@@ -108,6 +114,36 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_the_repositorys_own_development_key():
+    result = run_manage(
+        "check", **production_env(SECRET_KEY="django-insecure-local-development-key-not-for-production")
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set, to a key of your own" in result.stderr
+
+
+# --- Staff sessions end when idle ---
+
+
+def test_a_staff_session_expires_after_an_idle_hour_not_two_weeks(client, editor, settings):
+    client.force_login(editor)
+
+    assert client.session.get_expiry_age() == 60 * 60 == settings.SESSION_COOKIE_AGE
+
+
+def test_each_request_renews_the_session_so_only_an_idle_one_expires(client, editor):
+    client.force_login(editor)
+    fifty_minutes_on = Session.objects.get().expire_date - datetime.timedelta(minutes=50)
+    Session.objects.update(expire_date=fifty_minutes_on)
+
+    assert client.get("/admin/").status_code == 200
+    assert Session.objects.get().expire_date - fifty_minutes_on > datetime.timedelta(minutes=49)
+
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get("/admin/").status_code == 302
+
+
 # --- Password guessing on the admin login (django-axes) ---
 
 ADMIN_LOGIN = "/admin/login/?next=/admin/"
@@ -164,15 +200,56 @@ def test_staff_sign_in_through_the_russian_admin_too(client, editor):
     assert client.session.get("_auth_user_id") == str(editor.pk)
 
 
-def test_a_lockout_from_one_address_does_not_lock_the_editor_out_elsewhere(client, editor, settings):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        try_login(client, "editor", "guess")
+def test_guesses_spread_over_many_addresses_lock_the_username_out(client, editor):
+    # The attack of issue 17: 80 wrong guesses from 20 addresses, then the right password.
+    for n in range(80):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": f"guess {n}"}, REMOTE_ADDR=f"198.51.100.{n % 20}")
 
     response = client.post(
-        ADMIN_LOGIN, {"username": "editor", "password": "correct horse battery"}, REMOTE_ADDR="203.0.113.7"
+        ADMIN_LOGIN, {"username": "editor", "password": "correct horse battery"}, REMOTE_ADDR="198.51.100.99"
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_stranger_cannot_lock_an_editor_out_of_an_address_they_signed_in_from(client, editor, settings):
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+    client.logout()
+    for n in range(settings.AXES_FAILURE_LIMIT * 3):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": "guess"}, REMOTE_ADDR=f"198.51.100.{n}")
+
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+
+
+def test_guessing_during_a_lockout_does_not_prolong_it(client, editor, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        try_login(client, "editor", "guess")
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=-5)
+    AccessAttempt.objects.update(attempt_time=an_hour_ago)
+    assert try_login(client, "editor", "still guessing").status_code == 429
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=6))
+
+    assert try_login(client, "editor", "correct horse battery").status_code == 302
+
+
+def test_behind_a_configured_proxy_each_client_is_known_by_the_address_the_proxy_names(client, editor, settings):
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_REAL_IP", "REMOTE_ADDR")
+    for n in range(3):
+        client.post(ADMIN_LOGIN, {"username": "editor", "password": "guess"}, HTTP_X_REAL_IP=f"198.51.100.{n}")
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {f"198.51.100.{n}" for n in range(3)}
+
+
+def test_the_client_address_header_comes_from_the_environment():
+    code = "from django.conf import settings; print(*settings.AXES_IPWARE_META_PRECEDENCE_ORDER)"
+
+    behind_proxy = run_manage("shell", "--no-imports", "-c", code, CLIENT_IP_HEADER="X-Real-IP")
+    direct = run_manage("shell", "--no-imports", "-c", code)
+
+    assert behind_proxy.stdout.split() == ["HTTP_X_REAL_IP", "REMOTE_ADDR"], behind_proxy.stderr
+    assert direct.stdout.split() == ["REMOTE_ADDR"], direct.stderr
 
 
 # --- CSV formula injection ---
@@ -394,8 +471,9 @@ def test_anonymous_visitors_cannot_reach_the_import_or_the_proposer(client, one_
         assert client.post(url, {}).status_code == 302, url
 
 
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_public_site_and_api_refuse_every_write_method(client, one_of_each, method):
+# OPTIONS too: Django answers it by running the view, and the README promises 405 for all but GET and HEAD.
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_the_public_site_and_api_refuse_every_method_but_get_and_head(client, one_of_each, method):
     event = one_of_each["event"]
     before = record_snapshot()
     urls = [

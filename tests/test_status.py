@@ -322,13 +322,17 @@ class TestBriefEvidence:
 
         def answers(matrix):
             return [
-                (i.pk, s.pk, st.code, st.since, st.precision, st.inferred, st.computed, evidence(st))
+                (
+                    (i.pk, s.pk, st.code, st.since, st.precision, st.inferred, st.computed, evidence(st)),
+                    [event.pk for event in st.rests_on],
+                )
                 for i, s, st in matrix.pairs()
             ]
 
         full, brief = status_matrix(as_of=as_of), status_matrix(as_of=as_of, brief=True)
         assert answers(brief) == answers(full)
-        assert len({answer[2] for answer in answers(full)}) > 3
+        assert len({answer[0][2] for answer in answers(full)}) > 3
+        assert any(len(rests_on) > 2 for _answer, rests_on in answers(full))
         for instrument in full.instruments:
             full_eif, brief_eif = full.entry_into_force(instrument), brief.entry_into_force(instrument)
             assert (brief_eif.date, brief_eif.uncertain, brief_eif.describe()) == (
@@ -398,3 +402,450 @@ def test_the_matrix_leaves_the_garbage_collector_as_it_found_it(six_states):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# One test (or one table) per rule of the engine: each fails when its rule is broken (issue 14). The mutation run
+# in README ("How the record works") checks that they do.
+
+
+def report(instrument, state, day, event_type=Event.Type.RATIFIED, *, precision="day", source_day=None, **fields):
+    """A report of one step for one state (or for the instrument, with ``state=None``) in its own source."""
+    text = fields.pop("text", "The Protocol has been ratified by the Republic of Belarus.")
+    source = make_source(date=source_day or day, text=text)
+    fields.setdefault("quote", text)
+    return make_event(
+        instrument=instrument, state=state, source=source, type=event_type, date=day, precision=precision, **fields
+    )
+
+
+def codes_over_time(history, state, days):
+    return [history.status_of(state.pk, day).code for day in days]
+
+
+class TestDatesAndPrecision:
+    def test_a_month_precision_event_with_an_earlier_source_date_counts_from_the_source_date(self, six_states):
+        protocol = make_instrument()
+        event = report(protocol, six_states["BLR"], D(2023, 5, 1), precision="month", source_day=D(2023, 5, 18))
+
+        assert event.known_from == D(2023, 5, 18)
+        assert status_as_of(protocol, six_states["BLR"], D(2023, 5, 17)).code == Status.NO_RECORD
+        status = status_as_of(protocol, six_states["BLR"], D(2023, 5, 18))
+        assert (status.code, status.since, status.precision) == (Status.RATIFIED, D(2023, 5, 18), "month")
+
+    def test_a_status_holds_from_its_day_and_not_the_day_before(self, six_states):
+        protocol = make_instrument()
+        report(protocol, six_states["BLR"], D(2023, 5, 18))
+        history = instrument_history(protocol, as_of=D(2024, 1, 1))
+
+        assert codes_over_time(history, six_states["BLR"], [D(2023, 5, 17), D(2023, 5, 18)]) == [
+            Status.NO_RECORD,
+            Status.RATIFIED,
+        ]
+
+    def test_steps_reported_on_the_same_day_are_taken_in_the_order_of_the_path(self, six_states):
+        protocol = make_instrument()
+        belarus = six_states["BLR"]
+        report(protocol, belarus, D(2023, 5, 18), Event.Type.RATIFIED)
+        report(protocol, belarus, D(2023, 5, 18), Event.Type.SIGNED)
+
+        history = instrument_history(protocol, as_of=D(2024, 1, 1))
+
+        assert [change.code for change in history.transitions[belarus.pk]] == [Status.SIGNED, Status.RATIFIED]
+
+
+class TestRepeatedReports:
+    def test_a_repeated_report_of_the_same_step_keeps_the_first_date(self, six_states):
+        protocol = make_instrument()
+        first = report(protocol, six_states["BLR"], D(2023, 5, 18))
+        report(protocol, six_states["BLR"], D(2023, 12, 19))
+
+        status = status_as_of(protocol, six_states["BLR"], D(2024, 1, 1))
+
+        assert (status.code, status.since, status.event) == (Status.RATIFIED, D(2023, 5, 18), first)
+        assert len(instrument_history(protocol, as_of=D(2024, 1, 1)).transitions[six_states["BLR"].pk]) == 1
+
+    def test_a_later_sentence_that_names_the_instrument_is_shown_as_evidence_but_the_date_stays(self, six_states):
+        protocol = make_instrument(title="Fourth Protocol on Amendments to the Charter", short_title="Fourth Protocol")
+        vague = report(
+            protocol,
+            six_states["KAZ"],
+            D(2023, 5, 18),
+            Event.Type.RATIFICATION_PENDING,
+            text="I would ask for your assistance in completing the ratification procedures.",
+        )
+        naming = report(
+            protocol,
+            six_states["KAZ"],
+            D(2023, 12, 19),
+            Event.Type.RATIFICATION_PENDING,
+            text="The consideration of the Fourth Protocol at the parliamentary level is continuing.",
+        )
+
+        status = status_as_of(protocol, six_states["KAZ"], D(2024, 1, 1))
+
+        assert (status.code, status.since, status.event) == (Status.PENDING, D(2023, 5, 18), naming)
+        assert status.rests_on == (vague, naming)
+        assert status_as_of(protocol, six_states["KAZ"], D(2023, 6, 1)).event == vague
+
+    @pytest.mark.parametrize(
+        ("first", "second", "shown"),
+        [
+            # (quote, inferred) of two reports of the same step; which one the status shows.
+            (
+                ("Ratification of all these instruments is complete.", False),
+                ("The Fourth Protocol is ratified.", True),
+                2,
+            ),
+            (("The Fourth Protocol is ratified.", False), ("The Fourth Protocol is ratified by Kazakhstan.", False), 2),
+            (("The Fourth Protocol is ratified.", True), ("The Fourth Protocol is ratified.", False), 2),
+            (("The Fourth Protocol is ratified by Kazakhstan.", True), ("The Fourth Protocol is ratified.", False), 1),
+            (
+                ("The Fourth Protocol is ratified.", False),
+                ("Ratification of all these instruments is complete.", False),
+                1,
+            ),
+            (("The Fourth Protocol is ratified.", False), ("The Fourth Protocol is ratified.", False), 1),
+        ],
+    )
+    def test_the_strongest_sentence_is_the_evidence(self, six_states, first, second, shown):
+        protocol = make_instrument(title="Fourth Protocol on Amendments", short_title="Fourth Protocol")
+        events = [
+            report(protocol, six_states["KAZ"], day, text=quote, inferred=inferred)
+            for day, (quote, inferred) in [(D(2023, 5, 18), first), (D(2023, 12, 19), second)]
+        ]
+
+        status = status_as_of(protocol, six_states["KAZ"], D(2024, 1, 1))
+
+        assert status.event == events[shown - 1]
+        assert status.since == D(2023, 5, 18)
+        assert status.inferred == first[1]
+
+
+class TestEndingAndRejoining:
+    @pytest.mark.parametrize("ending", [Event.Type.WITHDRAWN, Event.Type.SUSPENDED])
+    def test_a_withdrawal_or_suspension_ends_the_run(self, six_states, ending):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2020, 1, 1))
+        report(agreement, armenia, D(2021, 1, 1), ending)
+        report(agreement, armenia, D(2021, 6, 1), Event.Type.IN_FORCE)
+
+        history = instrument_history(agreement, as_of=D(2022, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2020, 6, 1), D(2021, 2, 1), D(2021, 7, 1)]) == [
+            Status.RATIFIED,
+            Status.WITHDRAWN,
+            Status.IN_FORCE,
+        ]
+
+    def test_a_second_withdrawal_report_does_not_move_the_date_of_the_first(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2020, 1, 1))
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+        report(agreement, armenia, D(2021, 3, 1), Event.Type.SUSPENDED)
+
+        status = status_as_of(agreement, armenia, D(2022, 1, 1))
+
+        assert (status.code, status.since) == (Status.WITHDRAWN, D(2021, 1, 1))
+
+    def test_a_step_known_the_same_day_as_the_withdrawal_does_not_undo_it(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.RATIFIED)
+
+        assert status_as_of(agreement, armenia, D(2022, 1, 1)).code == Status.WITHDRAWN
+
+    def test_a_withdrawn_state_does_not_count_toward_an_all_parties_rule(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        report(protocol, six_states["ARM"], D(2019, 1, 1))
+        report(protocol, six_states["ARM"], D(2019, 6, 1), Event.Type.WITHDRAWN)
+        for iso3 in ("BLR", "KAZ", "KGZ", "RUS", "TJK"):
+            report(protocol, six_states[iso3], D(2020, 1, 1))
+
+        eif = instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force
+
+        assert not eif.in_force
+        assert [state.iso3 for state in eif.waiting_for] == ["ARM"]
+
+    def test_a_state_that_ratifies_again_after_withdrawing_is_in_force_from_its_new_ratification(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
+        armenia = six_states["ARM"]
+        report(protocol, six_states["BLR"], D(2019, 1, 1))
+        report(protocol, six_states["RUS"], D(2019, 2, 1))
+        report(protocol, armenia, D(2019, 3, 1))
+        report(protocol, armenia, D(2020, 1, 1), Event.Type.WITHDRAWN)
+        report(protocol, armenia, D(2022, 1, 1))
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2019, 6, 1), D(2021, 1, 1), D(2022, 6, 1)]) == [
+            Status.IN_FORCE,
+            Status.WITHDRAWN,
+            Status.IN_FORCE,
+        ]
+        assert history.status_of(armenia.pk, D(2022, 6, 1)).since == D(2022, 1, 1)
+
+    def test_an_instrument_in_force_stays_in_force_when_a_party_later_withdraws(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        for iso3 in six_states:
+            report(protocol, six_states[iso3], D(2020, 1, 1))
+        report(protocol, six_states["ARM"], D(2022, 1, 1), Event.Type.WITHDRAWN)
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert history.entry_into_force.date == D(2020, 1, 1)
+        assert history.status_of(six_states["ARM"].pk).code == Status.WITHDRAWN
+        assert history.status_of(six_states["BLR"].pk).code == Status.IN_FORCE
+
+
+class TestMembership:
+    def test_a_treaty_in_force_for_all_parties_stays_in_force_when_a_new_member_joins_later(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        for state in six_states.values():
+            report(protocol, state, D(2020, 1, 1))
+        newcomer = make_state(member_since=D(2022, 1, 1))
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert history.entry_into_force.date == D(2020, 1, 1)
+        assert history.status_of(six_states["BLR"].pk).code == Status.IN_FORCE
+        assert history.status_of(newcomer.pk).code == Status.NO_RECORD
+
+    def test_a_member_that_joins_before_the_rule_is_met_is_waited_for(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        newcomer = make_state(member_since=D(2019, 1, 1))
+        for state in six_states.values():
+            report(protocol, state, D(2020, 1, 1))
+
+        eif = instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force
+        assert (eif.in_force, eif.missing_count, eif.waiting_for) == (False, 1, (newcomer,))
+
+        report(protocol, newcomer, D(2021, 3, 1))
+        assert instrument_history(protocol, as_of=D(2022, 1, 1)).entry_into_force.date == D(2021, 3, 1)
+
+    def test_a_state_that_has_left_is_not_waited_for(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        armenia = six_states["ARM"]
+        armenia.member_until = D(2019, 1, 1)
+        armenia.save()
+        for iso3 in ("BLR", "KAZ", "KGZ", "RUS", "TJK"):
+            report(protocol, six_states[iso3], D(2020, 1, 1))
+
+        assert instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force.date == D(2020, 1, 1)
+
+    def test_a_state_that_has_left_is_not_bound_by_a_decision_adopted_after(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        armenia = six_states["ARM"]
+        armenia.member_until = D(2022, 1, 1)
+        armenia.save()
+        report(decision, None, D(2022, 11, 23), Event.Type.ADOPTED)
+        report(make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False), None, D(2021, 1, 1), "adopted")
+
+        matrix = status_matrix(as_of=D(2023, 1, 1))
+
+        assert matrix.status(decision, armenia).code == Status.NO_RECORD
+        assert matrix.status(decision, six_states["BLR"]).code == Status.ADOPTED
+        assert {matrix.status(instrument, armenia).code for instrument in matrix.instruments} == {
+            Status.NO_RECORD,
+            Status.ADOPTED,
+        }
+
+
+class TestComputedStatuses:
+    def all_parties_protocol(self, six_states, inferred_for=()):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        events = {
+            iso3: report(protocol, state, D(2023, 5, 18), inferred=iso3 in inferred_for)
+            for iso3, state in six_states.items()
+        }
+        return protocol, events
+
+    def test_a_status_computed_from_stated_ratifications_is_stated_and_exact(self, six_states):
+        protocol, events = self.all_parties_protocol(six_states)
+
+        status = status_as_of(protocol, six_states["BLR"], D(2024, 1, 1))
+
+        assert (status.code, status.computed, status.inferred) == (Status.IN_FORCE, True, False)
+        assert status.precision == Event.Precision.DAY
+        assert set(status.rests_on) == set(events.values())
+        assert status.event == events["BLR"]
+
+    def test_a_status_computed_from_one_inferred_ratification_is_inferred_for_every_state(self, six_states):
+        protocol, _events = self.all_parties_protocol(six_states, inferred_for=["ARM"])
+
+        history = instrument_history(protocol, as_of=D(2024, 1, 1))
+
+        assert all(history.status_of(state.pk).inferred for state in six_states.values())
+        assert history.entry_into_force.inferred
+        assert history.entry_into_force.describe() == (
+            "In force 18 May 2023 (computed from its rule, from inferred ratifications)"
+        )
+
+    def test_a_computed_status_is_on_or_before_when_the_states_own_date_is(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["RUS"], D(2021, 1, 1), precision="on_or_before")
+
+        history = instrument_history(protocol, as_of=D(2022, 1, 1))
+
+        assert history.status_of(six_states["BLR"].pk).precision == Event.Precision.DAY
+        assert history.status_of(six_states["RUS"].pk).precision == Event.Precision.ON_OR_BEFORE
+        assert not history.entry_into_force.uncertain
+
+    def test_a_computed_status_is_on_or_before_when_the_entry_into_force_is(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["RUS"], D(2021, 1, 1), precision="on_or_before")
+
+        history = instrument_history(protocol, as_of=D(2022, 1, 1))
+
+        assert history.entry_into_force.uncertain
+        assert history.status_of(six_states["BLR"].pk).precision == Event.Precision.ON_OR_BEFORE
+        assert history.status_of(six_states["BLR"].pk).since == D(2021, 1, 1)
+
+    def test_a_state_with_its_own_in_force_report_keeps_it_rather_than_a_computed_one(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        own = report(protocol, six_states["BLR"], D(2020, 1, 1), Event.Type.IN_FORCE)
+        report(protocol, six_states["RUS"], D(2019, 1, 1))
+
+        status = status_as_of(protocol, six_states["BLR"], D(2022, 1, 1))
+
+        assert (status.code, status.computed, status.event) == (Status.IN_FORCE, False, own)
+
+    def test_the_first_stated_entry_into_force_wins_and_the_status_rests_on_it(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        ratification = report(protocol, six_states["BLR"], D(2019, 1, 1))
+        later = report(protocol, None, D(2021, 1, 1), Event.Type.IN_FORCE)
+        first = report(protocol, None, D(2020, 1, 1), Event.Type.IN_FORCE, inferred=True)
+
+        history = instrument_history(protocol, as_of=D(2022, 1, 1))
+        status = history.status_of(six_states["BLR"].pk)
+
+        assert history.entry_into_force.stated_by == first != later
+        assert (status.since, status.event, status.inferred) == (D(2020, 1, 1), first, True)
+        assert status.rests_on == (ratification, first)
+
+    def test_a_notification_after_the_computed_entry_into_force_does_not_step_back_to_ratified(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
+        report(protocol, six_states["RUS"], D(2019, 1, 1))
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["BLR"], D(2020, 3, 1), Event.Type.NOTIFIED)
+
+        history = instrument_history(protocol, as_of=D(2021, 1, 1))
+
+        assert codes_over_time(history, six_states["BLR"], [D(2019, 6, 1), D(2020, 2, 1), D(2020, 4, 1)]) == [
+            Status.NO_RECORD,
+            Status.IN_FORCE,
+            Status.IN_FORCE,
+        ]
+        assert [change.code for change in history.transitions[six_states["BLR"].pk]] == [Status.IN_FORCE]
+
+    def test_the_nth_rule_needs_exactly_n_ratifications(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=3)
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["RUS"], D(2020, 2, 1))
+
+        short = instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force
+        report(protocol, six_states["KAZ"], D(2020, 3, 1))
+        met = instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force
+
+        assert (short.in_force, short.missing_count) == (False, 1)
+        assert met.date == D(2020, 3, 1)
+
+    def test_a_notification_counts_as_a_ratification_for_the_rule(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        report(protocol, six_states["BLR"], D(2020, 1, 1), Event.Type.NOTIFIED)
+
+        assert instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force.date == D(2020, 1, 1)
+
+    @pytest.mark.parametrize("step", [Event.Type.SIGNED, Event.Type.RATIFICATION_PENDING])
+    def test_a_signature_or_a_pending_ratification_does_not_count_for_the_rule(self, six_states, step):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        report(protocol, six_states["BLR"], D(2020, 1, 1), step)
+
+        assert not instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force.in_force
+
+
+class TestAdoption:
+    def test_a_treaty_level_adoption_of_an_instrument_that_needs_ratification_counts_for_no_state(self, six_states):
+        agreement = make_instrument(needs_ratification=True)
+        report(agreement, None, D(2022, 11, 23), Event.Type.ADOPTED)
+
+        matrix = status_matrix(as_of=D(2023, 1, 1))
+
+        assert {matrix.status(agreement, state).code for state in six_states.values()} == {Status.NO_RECORD}
+        assert not matrix.entry_into_force(agreement).in_force
+
+    def test_a_decision_is_in_force_from_its_adoption_and_waits_for_nobody(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        adoption = report(decision, None, D(2022, 11, 23), Event.Type.ADOPTED, inferred=True)
+
+        eif = instrument_history(decision, as_of=D(2023, 1, 1)).entry_into_force
+
+        assert (eif.date, eif.binds_on_adoption, eif.inferred, eif.waiting_for) == (D(2022, 11, 23), True, True, ())
+        assert eif.rests_on == (adoption,)
+        assert eif.describe() == "In force 23 November 2022 (binding on adoption)"
+
+    def test_a_decision_not_yet_adopted_says_so(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+
+        eif = instrument_history(decision, as_of=D(2023, 1, 1)).entry_into_force
+
+        assert (eif.in_force, eif.missing_count, eif.waiting_for) == (False, None, ())
+        assert eif.describe() == "Binds on adoption; no adoption recorded"
+
+    def test_a_decision_takes_its_first_adoption_report(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        report(decision, None, D(2023, 12, 19), Event.Type.ADOPTED, precision="on_or_before")
+        report(decision, None, D(2022, 11, 23), Event.Type.ADOPTED)
+
+        eif = instrument_history(decision, as_of=D(2024, 1, 1)).entry_into_force
+
+        assert (eif.date, eif.uncertain) == (D(2022, 11, 23), False)
+
+
+class TestNotYetReports:
+    def test_a_not_yet_in_force_report_changes_no_status_and_is_kept_as_evidence(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        report(protocol, six_states["BLR"], D(2023, 1, 1))
+        not_yet = report(protocol, None, D(2023, 5, 18), Event.Type.NOT_IN_FORCE)
+        for_a_state = report(protocol, six_states["ARM"], D(2023, 5, 18), Event.Type.NOT_IN_FORCE)
+
+        history = instrument_history(protocol, as_of=D(2024, 1, 1))
+
+        assert history.not_yet == [not_yet, for_a_state]
+        assert history.status_of(six_states["BLR"].pk).code == Status.IN_FORCE
+        assert history.status_of(six_states["ARM"].pk).code == Status.NO_RECORD
+        assert history.entry_into_force.date == D(2023, 1, 1)
+
+
+class TestComparingDates:
+    def test_a_change_of_date_with_the_same_status_is_a_change(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2020, 1, 1))
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+        report(agreement, armenia, D(2022, 1, 1))
+
+        before, after = status_matrix(as_of=D(2020, 6, 1)), status_matrix(as_of=D(2022, 6, 1))
+
+        assert before.status(agreement, armenia).code == after.status(agreement, armenia).code
+        assert changed_pairs(before, after) == {(agreement.pk, armenia.pk)}
+
+    def test_the_same_status_on_two_dates_is_no_change(self, six_states):
+        agreement = make_instrument()
+        report(agreement, six_states["ARM"], D(2020, 1, 1))
+
+        assert changed_pairs(status_matrix(as_of=D(2020, 6, 1)), status_matrix(as_of=D(2022, 6, 1))) == set()
+
+    def test_an_instrument_missing_from_the_earlier_matrix_is_skipped(self, six_states):
+        agreement = make_instrument()
+        report(agreement, six_states["ARM"], D(2020, 1, 1))
+        other = make_instrument()
+
+        before = status_matrix(as_of=D(2019, 1, 1), instruments=[other])
+        after = status_matrix(as_of=D(2022, 1, 1))
+
+        assert changed_pairs(before, after) == set()

@@ -103,7 +103,8 @@ def test_instruments_come_in_every_kind_with_amendment_chains_and_a_mix_of_rules
 def test_events_come_in_every_type_and_precision_with_instrument_level_ones():
     generate(states=30, instruments=60, events=2500)
 
-    assert set(Event.objects.values_list("type", flat=True)) == set(Event.Type.values)
+    # "Reported not yet in force" (issue 14) is evidence only, never a step: the synthetic record has none.
+    assert set(Event.objects.values_list("type", flat=True)) == set(Event.Type.values) - {Event.Type.NOT_IN_FORCE}
     assert set(Event.objects.values_list("precision", flat=True)) == set(Event.Precision.values)
     instrument_level = set(Event.objects.filter(state__isnull=True).values_list("type", flat=True))
     assert instrument_level == {Event.Type.SIGNED, Event.Type.ADOPTED, Event.Type.IN_FORCE}

@@ -23,16 +23,20 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
+from tracker.importing import CheckedImportAdmin
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
 from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
+from tracker.text_cleaning import TextCleaningForm, TextCleaningModelForm
 
 QUOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "tracker-quote"})
 
 
 class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
     """Every change kept with who made it, viewable and revertible from the object's History page."""
+
+    form = TextCleaningModelForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a posted revert for anyone allowed to *view* the history;
@@ -41,11 +45,26 @@ class HistoryAdmin(OptimisticLockAdmin, SimpleHistoryAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    # Each word of a search is an OR over every search field, and the words are ANDed: SQLite refuses such an
+    # expression of a few hundred words ("Expression tree is too large"), which was a 503 (issue 17).
+    SEARCH_WORD_LIMIT = 20
+    SEARCH_LENGTH_LIMIT = 500
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > self.SEARCH_LENGTH_LIMIT or len(search_term.split()) > self.SEARCH_WORD_LIMIT:
+            message = _(
+                "This search is too long: at most %(words)s words and %(characters)s characters. Nothing was searched."
+            )
+            limits = {"words": self.SEARCH_WORD_LIMIT, "characters": self.SEARCH_LENGTH_LIMIT}
+            self.message_user(request, message % limits, messages.WARNING)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
 
 # Events ----------------------------------------------------------------------------------------
 
 
-class EventForm(forms.ModelForm):
+class EventForm(TextCleaningForm, forms.ModelForm):
     """An event as staff enter it: the date may be left empty to take the source's own date."""
 
     class Meta:
@@ -181,7 +200,7 @@ class RecordCheckColumn:
 
 
 @admin.register(Event)
-class EventAdmin(ImportExportModelAdmin, HistoryAdmin):
+class EventAdmin(CheckedImportAdmin, ImportExportModelAdmin, HistoryAdmin):
     form = EventForm
     resource_classes = [EventResource]
     formats = [base_formats.CSV, base_formats.XLSX]

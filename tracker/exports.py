@@ -1,4 +1,4 @@
-"""Streamed CSV: the one writer every export uses, with formula neutralisation.
+"""The writers every export uses: streamed CSV and XLSX beside it, both with formula neutralisation.
 
 Exports are a public contract (see README, "CSV exports"): columns are only
 ever added at the end, never renamed or reordered.
@@ -7,34 +7,15 @@ ever added at the end, never renamed or reordered.
 import csv
 import datetime
 import io
-import itertools
+import tempfile
 from collections.abc import Iterable
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """``value`` as CSV text a spreadsheet shows rather than runs: a leading formula character gets a quote mark."""
-    # The commonest cells first: this runs for every cell of every export (2 million for the status CSV).
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-    if kind is int and value >= 0:
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
+from tracker.csv_safety import neutralise
 
 # Rows per piece of the streamed body. One piece per row meant one write to the socket per row, which
 # cost as much as building the rows (issue 6); a few hundred rows keep memory flat all the same.
@@ -42,17 +23,39 @@ ROWS_PER_CHUNK = 500
 
 
 def csv_chunks(header: list[str], rows: Iterable[Iterable], rows_per_chunk: int = ROWS_PER_CHUNK):
-    """The CSV text as UTF-8 pieces of ``rows_per_chunk`` rows each, the header first."""
+    """The CSV text as UTF-8 pieces of ``rows_per_chunk`` rows each, the header first.
+
+    Closing the pieces closes ``rows`` too: on PostgreSQL a half-read export holds a server-side cursor, and waiting
+    for the garbage collector to finalise it can deadlock another query on the same connection (issue 18).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(value) for value in row])
-        if number % rows_per_chunk == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    try:
+        for number, row in enumerate(rows, start=1):
+            writer.writerow([neutralise(value) for value in row])
+            if number % rows_per_chunk == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+    finally:
+        close_rows = getattr(rows, "close", None)
+        if close_rows is not None:
+            close_rows()
+
+
+def _first_then_rest(first: bytes, rest):
+    """``first`` and then the rest of the pieces, as a generator whose close() closes ``rest``.
+
+    ``itertools.chain`` has no close(), so a server that closes the response (as WSGI requires) would leave the
+    export's cursor open until the garbage collector found it.
+    """
+    try:
+        yield first
+        yield from rest
+    finally:
+        rest.close()
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> StreamingHttpResponse:
@@ -63,6 +66,51 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     """
     chunks = csv_chunks(header, rows)
     first = next(chunks)
-    response = StreamingHttpResponse(itertools.chain([first], chunks), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_first_then_rest(first, chunks), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+FILE_FORMATS = ("csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> FileResponse:
+    """An XLSX download with the CSV's header and rows: dates as dates, numbers and booleans typed, text neutralised.
+
+    openpyxl's write-only mode keeps the rows on disk as they are written, so memory stays flat however many
+    rows; the finished workbook (a zip, which cannot be streamed while it is written) is sent from a temporary file.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(filename.rsplit(".", 1)[0][:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([spreadsheet_cell(sheet, value) for value in row])
+    # Not a "with" block: FileResponse reads the file after the view returns, and closes it when done.
+    file = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+
+
+def spreadsheet_cell(sheet, value):
+    """One XLSX cell: typed where the CSV writes a date, number or boolean; otherwise the CSV's neutralised text."""
+    kind = type(value)
+    if value is None or kind in (bool, int):
+        return value
+    if kind is datetime.date:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    # Control characters are not allowed in the file's XML: dropped rather than refusing the whole export.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
+    # Text stays text, even where it looks like a number or a formula.
+    cell.data_type = "s"
+    return cell
+
+
+def table_response(file_format: str, name: str, header: list[str], rows: Iterable[Iterable]):
+    """The export ``name`` (without extension) as CSV or XLSX: the same columns and rows in either."""
+    if file_format == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows)
+    return csv_response(f"{name}.csv", header, rows)

@@ -2,6 +2,9 @@
 
 Newest change first, so a feed reader sees an event added or corrected in the admin at its
 next poll; each entry links to the event's permanent page and carries the quote and its source.
+Each entry is dated by the event's own record (created and last changed), which loading a record
+keeps from the fixtures or backup, never by the time of the load. /feeds/... is English,
+/ru/feeds/... Russian (issue 15).
 """
 
 import datetime
@@ -11,14 +14,35 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from tracker.changes import record_changes
-from tracker.citation import SITE_NAME, long_date
+from tracker.citation import SITE_NAME
 from tracker.models import Event, Instrument, MemberState
+from tracker.text_cleaning import clean_text
 
 # Enough to cover a busy week of data entry between two polls.
 FEED_LENGTH = 50
+
+
+class CleanAtom1Feed(Atom1Feed):
+    """An Atom feed that drops what XML cannot carry from text stored before it was cleaned at the door (issue 17)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def newest_events(events):
@@ -30,14 +54,14 @@ def newest_events(events):
 
 
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     author_name = SITE_NAME
 
     def title(self, obj):
-        return f"{SITE_NAME}: new and changed events"
+        return _("%(site)s: new and changed events") % {"site": _(SITE_NAME)}
 
     def subtitle(self, obj):
-        return "Every event reported for a CSTO instrument, with the sentence of the source it rests on."
+        return _("Every event reported for a CSTO instrument, with the sentence of the source it rests on.")
 
     def link(self, obj):
         return reverse("tracker:event_list")
@@ -49,17 +73,20 @@ class EventFeed(Feed):
         return newest_events(Event.objects.all())
 
     def item_title(self, event):
-        return str(event)
+        # As str(event), with the names in the feed's language.
+        who = event.state.display_name() if event.state_id else _("all")
+        return f"{event.instrument} – {who}: {event.get_type_display()} ({event.date_display})"
 
     def item_description(self, event):
         source = event.source
         return format_html(
-            "<blockquote>{quote}</blockquote><p>{kind}Source: {title}{speaker}, {date}.</p>",
+            "<blockquote>{quote}</blockquote><p>{kind}{source_label} {title}{speaker}, {date}.</p>",
             quote=event.quote,
-            kind="Inferred. " if event.inferred else "",
+            kind=_("Inferred.") + " " if event.inferred else "",
+            source_label=_("Source:"),
             title=source.title,
             speaker=f", {source.speaker}" if source.speaker else "",
-            date=long_date(source.date),
+            date=date_format(source.date, "DATE_FORMAT"),
         )
 
     def item_link(self, event):
@@ -72,8 +99,8 @@ class EventFeed(Feed):
         return event.updated_at
 
     def item_categories(self, event):
-        return [event.get_type_display(), event.instrument.short_title or event.instrument.title] + (
-            [event.state.name] if event.state_id else []
+        return [event.get_type_display(), str(event.instrument)] + (
+            [str(event.state.display_name())] if event.state_id else []
         )
 
 
@@ -84,10 +111,10 @@ class InstrumentEventFeed(EventFeed):
         return get_object_or_404(Instrument, slug=slug)
 
     def title(self, instrument):
-        return f"{SITE_NAME}: events of {instrument}"
+        return _("%(site)s: events of %(instrument)s") % {"site": _(SITE_NAME), "instrument": instrument}
 
     def subtitle(self, instrument):
-        return f"New and changed events of {instrument.title}."
+        return _("New and changed events of %(instrument)s.") % {"instrument": instrument.display_title()}
 
     def link(self, instrument):
         return instrument.get_absolute_url()
@@ -106,10 +133,10 @@ class StateEventFeed(EventFeed):
         return get_object_or_404(MemberState, slug=slug)
 
     def title(self, state):
-        return f"{SITE_NAME}: events of {state}"
+        return _("%(site)s: events of %(state)s") % {"site": _(SITE_NAME), "state": state.display_name()}
 
     def subtitle(self, state):
-        return f"New and changed events reported for {state.name}."
+        return _("New and changed events reported for %(state)s.") % {"state": state.display_name()}
 
     def link(self, state):
         return state.get_absolute_url()

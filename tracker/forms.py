@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Instrument, MemberState
+from tracker.models import Instrument, MemberState, SearchEntry
 
 # The record starts with the Collective Security Treaty (1992); anything far outside
 # this range is a typing slip, and refusing it keeps the timeline's arithmetic sane.
@@ -150,3 +150,23 @@ class ChangesForm(forms.Form):
         """The start of the chosen day, in the site's time zone."""
         day = self.cleaned_data["since"]
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class SearchForm(forms.Form):
+    """The search page's question and filters. Any text is a question: no length or character is refused."""
+
+    q = forms.CharField(label=_("Search for"), required=False, strip=True)
+    kind = forms.ChoiceField(
+        label=_("Show"), required=False, choices=[("", _("Everything")), *SearchEntry.Kind.choices]
+    )
+    state = member_state_field(empty_label=_("Any state"))
+    date_after = RecordDateField(label=_("Dated from"), required=False)
+    date_before = RecordDateField(label=_("Dated until"), required=False)
+    page = forms.IntegerField(label=_("Page"), required=False, min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("date_after"), cleaned.get("date_before")
+        if after and before and after > before:
+            raise forms.ValidationError(_("The first date is after the second."), code="dates_reversed")
+        return cleaned

@@ -20,18 +20,19 @@ from django.utils.translation import ngettext
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events
 from tracker.status import status_matrix
+from tracker.text_cleaning import TextCleaningForm
 
 REQUIRED_PERMISSIONS = ("tracker.add_event", "tracker.add_sourcedocument")
 
 
-class SourceTextForm(forms.ModelForm):
+class SourceTextForm(TextCleaningForm, forms.ModelForm):
     class Meta:
         model = SourceDocument
         fields = ["title", "kind", "date", "speaker", "place", "url", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 20, "cols": 100})}
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(TextCleaningForm, forms.Form):
     """One proposed event as staff review it: ticked to save, every field open to correction."""
 
     selected = forms.BooleanField(label=_("save"), required=False)

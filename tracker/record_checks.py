@@ -7,6 +7,11 @@ its earliest possible date is the first day of its month or year, or the
 day itself, while an "on or before" date can be arbitrarily early. So an
 "on or before" report never proves that one step came before another: only
 a definite date (a day, a month or a year) can.
+
+Two checks set one source against another: a later source that calls a step
+pending which an earlier one called done, and a report that an instrument was
+not yet in force on a day by which the record (stated or computed by the
+status engine) has it in force. Both list the two quotes.
 """
 
 import dataclasses
@@ -17,10 +22,13 @@ from collections.abc import Iterable
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tracker.models import Event, normalise_whitespace
+from tracker.models import Event, MemberState, normalise_whitespace
+from tracker.status import Status, instrument_history
 
 RATIFICATION_TYPES = {Event.Type.RATIFIED, Event.Type.NOTIFIED}
 ORDERED_TYPES = RATIFICATION_TYPES | {Event.Type.SIGNED, Event.Type.IN_FORCE}
+# The steps a later "ratification pending" report cannot follow.
+DONE_TYPES = RATIFICATION_TYPES | {Event.Type.IN_FORCE}
 
 
 class Code:
@@ -31,6 +39,8 @@ class Code:
     AFTER_SOURCE = "after_source"
     QUOTE_NOT_IN_SOURCE = "quote_not_in_source"
     VAGUE_DATE_NOT_FIRST = "vague_date_not_first"
+    PENDING_AFTER_DONE = "pending_after_done"
+    IN_FORCE_BEFORE_NOT_YET = "in_force_before_not_yet"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,8 +61,9 @@ def find_problems(events: Iterable[Event] | None = None) -> list[Problem]:
     """The problems of the whole record, or of ``events`` (a queryset or a list).
 
     Orders are checked against every event of the same instrument in the
-    database, so a subset is judged with the whole record. Three queries at
-    most, whatever the number of events.
+    database, so a subset is judged with the whole record. Three queries,
+    whatever the number of events, and two more for each "not yet in force"
+    report (the engine's view of its instrument on that day).
     """
     if events is None:
         flagged = list(_with_relations(Event.objects.all()))
@@ -68,7 +79,8 @@ def problems_for_event(event: Event) -> list[Problem]:
     """
     # The stored row is replaced by the event as given, which may carry unsaved edits.
     events = _merged([event], _order_events_for([event]))
-    problems = _single_event_problems(event) + _order_problems({id(other) for other in events}, events)
+    every = {id(other) for other in events}
+    problems = _single_event_problems(event) + _order_problems(every, events) + _conflict_problems(every, events)
     return [p for p in problems if p.event is event or p.related_event is event]
 
 
@@ -97,10 +109,11 @@ def _order_events_for(events: list[Event]) -> list[Event]:
     instrument_ids = {event.instrument_id for event in events}
     if not instrument_ids:
         return []
+    compared = ORDERED_TYPES | {Event.Type.RATIFICATION_PENDING, Event.Type.NOT_IN_FORCE}
     return list(
-        Event.objects.filter(instrument_id__in=instrument_ids, type__in=ORDERED_TYPES).select_related(
-            "instrument", "state"
-        )
+        Event.objects.filter(instrument_id__in=instrument_ids, type__in=compared)
+        .select_related("instrument", "state", "source")
+        .defer("source__text")
     )
 
 
@@ -130,7 +143,9 @@ def _problems(flagged: list[Event], order_events: list[Event]) -> list[Problem]:
     texts: dict[int, str] = {}
     for event in flagged:
         problems.extend(_single_event_problems(event, texts))
-    problems.extend(_order_problems({id(event) for event in flagged}, order_events))
+    flagged_ids = {id(event) for event in flagged}
+    problems.extend(_order_problems(flagged_ids, order_events))
+    problems.extend(_conflict_problems(flagged_ids, order_events))
     return problems
 
 
@@ -227,4 +242,74 @@ def _order_problems(flagged_ids: set[int], order_events: list[Event]) -> list[Pr
                             related_event=ratification,
                         )
                     )
+    return problems
+
+
+def _cited(event: Event) -> str:
+    return _("“%(quote)s” (%(source)s, %(date)s, event #%(pk)s)") % {
+        "quote": event.quote,
+        "source": event.source.title,
+        "date": date_format(event.source.date, "SHORT_DATE_FORMAT"),
+        "pk": event.pk,
+    }
+
+
+def _conflict_problems(flagged_ids: set[int], events: list[Event]) -> list[Problem]:
+    """Reports that cannot both be true: each problem names the later report and cites both."""
+    done_by_pair: dict[tuple[int, int], list[Event]] = defaultdict(list)
+    for event in events:
+        if event.state_id is not None and event.type in DONE_TYPES:
+            done_by_pair[(event.instrument_id, event.state_id)].append(event)
+    problems = []
+    for report in events:
+        if report.type == Event.Type.RATIFICATION_PENDING:
+            for done in done_by_pair.get((report.instrument_id, report.state_id), ()):
+                flagged = id(report) in flagged_ids or id(done) in flagged_ids
+                # Pending on a day after the step was already done, by another source's account.
+                if flagged and report.source_id != done.source_id and report.date > latest_possible(done):
+                    message = _(
+                        "Reported pending %(date)s, after another source reported it done: %(later)s; %(earlier)s."
+                    )
+                    values = {"date": report.date_display, "later": _cited(report), "earlier": _cited(done)}
+                    problems.append(Problem(report, Code.PENDING_AFTER_DONE, message % values, related_event=done))
+        elif report.type == Event.Type.NOT_IN_FORCE and id(report) in flagged_ids:
+            problems.extend(_not_yet_problems(report))
+    return problems
+
+
+def _not_yet_problems(report: Event) -> list[Problem]:
+    """Every status in force on the day a source says the instrument was not yet in force there."""
+    history = instrument_history(report.instrument, as_of=report.date)
+    eif = history.entry_into_force
+    states = MemberState.objects.in_bulk()
+    problems = []
+    if report.state_id is None and eif.in_force and not eif.binds_on_adoption:
+        evidence = eif.stated_by or eif.rests_on[-1]
+        message = _(
+            "Reported not yet in force %(date)s, but the record has it in force from %(since)s: %(not_yet)s; %(other)s."
+        )
+        values = {
+            "date": report.date_display,
+            "since": date_format(eif.date, "SHORT_DATE_FORMAT"),
+            "not_yet": _cited(report),
+            "other": _cited(evidence),
+        }
+        problems.append(Problem(report, Code.IN_FORCE_BEFORE_NOT_YET, message % values, related_event=evidence))
+    for state_id in history.transitions:
+        if report.state_id not in (None, state_id) or (report.state_id is None and eif.in_force):
+            continue
+        status = history.status_of(state_id, report.date)
+        if status.code == Status.IN_FORCE:
+            message = _(
+                "Reported not yet in force %(date)s, but the record has it in force for %(state)s from %(since)s:"
+                " %(not_yet)s; %(other)s."
+            )
+            values = {
+                "date": report.date_display,
+                "state": states[state_id].display_name(),
+                "since": status.since_display,
+                "not_yet": _cited(report),
+                "other": _cited(status.event),
+            }
+            problems.append(Problem(report, Code.IN_FORCE_BEFORE_NOT_YET, message % values, related_event=status.event))
     return problems

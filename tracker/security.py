@@ -4,24 +4,27 @@ public site, and optimistic locking of admin edits.
 The admin's bulk import and export must not carry a spreadsheet formula. django-import-export's
 own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", which leaves "+", "-", "@"
 and tab live and changes the text. These formats apply the public exports' rule instead
-(``tracker.exports.neutralise``: a quote mark before a formula character), and take that quote
-mark off again on import, so an exported file re-imports unchanged.
+(``tracker.csv_safety``: a quote mark before a formula character wherever a cell may begin), and
+take those quote marks off again on import, so an exported file re-imports unchanged.
 """
 
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
+from django.utils.text import format_lazy
 from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 
-from tracker.exports import FORMULA_TRIGGERS, neutralise
+from tracker.csv_safety import neutralise, restore
+from tracker.text_cleaning import clean_text
 
 
 def _neutralised(dataset):
     for index, row in enumerate(dataset):
-        dataset[index] = [neutralise(cell) if isinstance(cell, str) else cell for cell in row]
+        # Cleaned too: openpyxl refuses a control character (issue 17), and a file should re-import as it was.
+        dataset[index] = [neutralise(clean_text(cell)) if isinstance(cell, str) else cell for cell in row]
     return dataset
 
 
@@ -30,13 +33,8 @@ def _restored(dataset):
         # Without this, django-import-export fails deep inside with a TypeError (a 500).
         raise ValueError("The file has no header row naming its columns.")
 
-    def restore(cell):
-        if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
-            return cell[1:]
-        return cell
-
     for index, row in enumerate(dataset):
-        dataset[index] = [restore(cell) for cell in row]
+        dataset[index] = [restore(cell) if isinstance(cell, str) else cell for cell in row]
     return dataset
 
 
@@ -57,14 +55,16 @@ class FormulaSafeXLSX(base_formats.XLSX):
 
 
 class ReadOnlyPublicSite:
-    """Answer 405 to any method but GET, HEAD and OPTIONS outside the admin.
+    """Answer 405 to any method but GET and HEAD outside the admin.
 
     The public site, exports, feeds and API only read the record; all writing goes through the
     admin, behind login and permissions. Refusing other methods in one place means a view added
     later cannot quietly accept a POST, and clients get an honest "method not allowed".
     """
 
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
+    # read-only site without cross-origin requests needs it (issue 17).
+    SAFE_METHODS = frozenset({"GET", "HEAD"})
     # The admin in English (no prefix) and in Russian (issue 10); subscribing to e-mail alerts (issue 16),
     # which writes no part of the record.
     WRITABLE_PREFIX = ("/admin/", "/ru/admin/", "/alerts/")
@@ -116,22 +116,41 @@ class VersionCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        seen = cleaned.get("version")
-        if self.instance.pk is None or seen is None:
+        if self.instance.pk is None:
             return cleaned
-        saved = self._saved_version(lock=True)
-        if saved is not None and saved != seen:
+        seen = cleaned.get("version")
+        if seen is None:
+            # Without the version it showed, a save could not be checked: refused, never let through (issue 17).
             raise forms.ValidationError(
                 _(
-                    "Someone else saved this record after you opened it (your copy is version %(seen)s, the saved"
-                    " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
-                    " then make yours."
+                    "This form does not say which version of the record it changes, so it cannot be checked against"
+                    " saves made since. Your changes are not saved: open the record again and make them there."
                 ),
-                code="stale_version",
-                params={"seen": seen, "saved": saved},
+                code="no_version",
             )
+        saved = self._saved_version(lock=True)
+        if saved is not None and saved != seen:
+            raise forms.ValidationError(stale_version_message(self.instance, seen=seen, saved=saved))
         self.instance.expected_version = seen
         return cleaned
+
+
+def stale_version_message(record, *, seen: int, saved: int) -> forms.ValidationError:
+    """The refusal of a save based on version ``seen`` of a record now at version ``saved``, naming what changed."""
+    message = _(
+        "Someone else saved this record after you opened it (your copy is version %(seen)s, the saved"
+        " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
+        " then make yours."
+    )
+    # Imported here: settings import this module (for the formats above) before the models can load.
+    from tracker.models.locking import changes_since
+
+    params = {"seen": seen, "saved": saved}
+    changes = changes_since(record, seen)
+    if changes:
+        message = format_lazy("{} {}", message, _("They changed: %(changes)s."))
+        params["changes"] = changes
+    return forms.ValidationError(message, code="stale_version", params=params)
 
 
 def versioned(form_class, *, from_database=False):

@@ -29,12 +29,13 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-key-not-for-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        # A production site must never run on a key that is in the repository.
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-local-development-key-not-for-production"
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
+    # A production site must never run on a key that is in the repository: anyone could sign sessions and
+    # password-reset links with it (issue 17).
+    raise ImproperlyConfigured("SECRET_KEY must be set, to a key of your own, when DEBUG is off.")
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -56,6 +57,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# A staff session ends after SESSION_IDLE_MINUTES without a request (issue 17): every request renews it, so an
+# editor at work stays signed in, and a browser left signed in somewhere does not stay so for Django's two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "60")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 # No script of ours reads the CSRF cookie (forms carry the token), so hide it from scripts.
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -192,17 +197,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Password guessing (issue 7): after AXES_FAILURE_LIMIT failed logins for one username from one
-# address, that pair is locked out for AXES_COOLOFF_HOURS. Locking the pair rather than the
-# username alone means an attacker elsewhere cannot lock a real editor out.
+# Password guessing (issues 7 and 17): after AXES_FAILURE_LIMIT failed logins a login is locked out for
+# AXES_COOLOFF_HOURS. Failures count per username and address, and per username from any address the editor has
+# not signed in from before (tracker/logins.py): guesses spread over many addresses are limited, and a stranger
+# cannot lock an editor out of their usual address. Failures during a lockout do not prolong it.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "tracker.logins.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The client's address: REMOTE_ADDR, unless a proxy in front names it in a header it sets itself (overwriting
+# whatever the client sent). Behind a proxy every REMOTE_ADDR is the proxy's, and all clients would share one
+# lockout. django-ipware reads the header; `make serve` runs nginx, which sets X-Real-IP.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "").strip()
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_" + CLIENT_IP_HEADER.upper().replace("-", "_"), "REMOTE_ADDR") if CLIENT_IP_HEADER else ("REMOTE_ADDR",)
+)
 
 LANGUAGE_CODE = "en"
 # Russian is the CSTO's working language; English stays the default so that published addresses keep working.
@@ -228,6 +242,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Spreadsheet cells that start with = + - @ or a tab are written as text, never as formulas (issue 7).
 IMPORT_FORMATS = EXPORT_FORMATS = [FormulaSafeCSV, FormulaSafeXLSX]
+# Uploads waiting for their confirm, in a folder of their own; one nobody confirmed is removed after a day.
+# A file is refused over IMPORT_MAX_BYTES, an XLSX whose parts expand past IMPORT_MAX_XLSX_BYTES (issue 17).
+IMPORT_UPLOAD_DIR = Path(os.environ.get("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
+IMPORT_UPLOAD_MAX_AGE = 24 * 60 * 60
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_MB", "10")) * 1024 * 1024
+IMPORT_MAX_XLSX_BYTES = 5 * IMPORT_MAX_BYTES
 
 LOGGING = {
     "version": 1,

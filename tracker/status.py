@@ -11,13 +11,24 @@ The rules, in short:
 * A state's steps only move forward: a later, vaguer report ("ratification
   is continuing") does not erase an earlier, stronger one ("ratified").
   Withdrawal or suspension ends the run; a step reported after it starts a
-  new one.
+  new one. A repeated report of the same step keeps the earliest date, but
+  may give stronger evidence: a sentence that names the instrument and the
+  state beats one that names neither, a stated one beats an inferred one.
 * An instrument's entry into force comes from an instrument-level
   "entered into force" event where a source states it, otherwise from its
-  entry-into-force rule applied to the ratifications known by then. States
-  that have ratified are in force from the later of that date and their own.
-* A Council decision (no ratification needed) adopted at instrument level is
-  adopted for every state that was a member on that date.
+  entry-into-force rule: the first day on which the states bound that day
+  meet it among the states that were members that day (a state joining
+  later does not take it out of force). States that have ratified are in
+  force from the later of that date and their own.
+* A Council decision (no ratification needed) binds on adoption: adopted at
+  instrument level, it is adopted for every state that was a member on that
+  date, and it is in force from its adoption.
+* Weakest link: a status computed from other events is inferred if any event
+  it rests on is inferred, and names them all (``PairStatus.rests_on``).
+* A report that something is not yet in force ("the primary task is the
+  speedy entry into force of the Protocol") changes no status; it is kept
+  as evidence (``InstrumentHistory.not_yet``) and checked against the
+  computed statuses by ``tracker.record_checks``.
 
 Each status carries the date from which it holds, that date's precision and
 the event (hence the source and quote) behind it. Everything is computed from
@@ -76,6 +87,8 @@ STEP_RANK = {
     Event.Type.IN_FORCE: 5,
     Event.Type.ADOPTED: 5,
 }
+# Reports that a step has not happened yet: evidence, never a status of their own.
+NOT_YET_TYPES = {Event.Type.NOT_IN_FORCE}
 ENDING_TYPES = {Event.Type.WITHDRAWN, Event.Type.SUSPENDED}
 # An instrument-level event of these types says when and where the instrument was concluded.
 CONCLUDING_TYPES = {Event.Type.SIGNED, Event.Type.ADOPTED}
@@ -161,6 +174,9 @@ class PairStatus:
     # True where the status follows from the instrument's entry-into-force rule
     # rather than from an event reported for this state.
     computed: bool = False
+    # Every event the status rests on: for a reported step the report that dates it and the one
+    # shown as evidence; for a computed one also every event its entry into force rests on.
+    rests_on: tuple = ()
 
     @property
     def label(self):
@@ -195,6 +211,12 @@ class EntryIntoForce:
     rule_recorded: bool = False
     missing_count: int | None = None
     waiting_for: tuple[MemberState, ...] = ()
+    # Some event the date rests on is inferred (weakest link).
+    inferred: bool = False
+    # The events the date rests on: the stating event, the adoption, or the ratifications the rule counted.
+    rests_on: tuple = ()
+    # A Council decision or statement: in force from its adoption, no ratification needed.
+    binds_on_adoption: bool = False
 
     @property
     def in_force(self) -> bool:
@@ -202,12 +224,18 @@ class EntryIntoForce:
 
     def describe(self) -> str:
         """One sentence in the reader's language: when it entered into force and how we know, or what it waits for."""
+        if self.binds_on_adoption and self.date is None:
+            return gettext("Binds on adoption; no adoption recorded")
         if self.date:
-            if self.stated_by and self.stated_by.inferred:
+            if self.binds_on_adoption:
+                how = gettext("binding on adoption")
+            elif self.stated_by and self.stated_by.inferred:
                 # The source implies the entry into force rather than stating it: say so, not "as stated".
                 how = gettext("inferred from the source")
             elif self.stated_by:
                 how = gettext("as the source states")
+            elif self.inferred:
+                how = gettext("computed from its rule, from inferred ratifications")
             else:
                 how = gettext("computed from its rule")
             values = {"date": date_format(self.date, "DATE_FORMAT"), "how": how}
@@ -243,6 +271,8 @@ class InstrumentHistory:
     entry_into_force: EntryIntoForce
     # The instrument-level signature or adoption: when and where it was concluded.
     concluded_by: Event | None = None
+    # Reports that it was not yet in force (instrument-wide or for one state), oldest first.
+    not_yet: list = dataclasses.field(default_factory=list)
 
     def status_of(self, state_id: int, as_of: datetime.date | None = None) -> PairStatus:
         current = NO_RECORD
@@ -253,8 +283,12 @@ class InstrumentHistory:
         return current
 
 
-def _fold_state_events(events: Iterable[Event]) -> list[PairStatus]:
-    """A state's status changes on one instrument, from its events in date order."""
+def _fold_state_events(events: Iterable[Event], strength) -> list[PairStatus]:
+    """A state's status changes on one instrument, from its events in date order.
+
+    ``strength(event)`` ranks reports of the same step: a repeat keeps the
+    first report's date but shows the strongest report as its evidence.
+    """
     changes: list[PairStatus] = []
     current: Event | None = None
     for event in events:
@@ -272,6 +306,9 @@ def _fold_state_events(events: Iterable[Event]) -> list[PairStatus]:
         if current is None or STEP_RANK[event.type] > STEP_RANK[current.type]:
             current = event
             changes.append(_status_from(event))
+        elif event.type == current.type and strength(event) > strength(changes[-1].event):
+            dated_by = changes[-1].rests_on[0]
+            changes[-1] = dataclasses.replace(changes[-1], event=event, rests_on=(dated_by, event))
     return changes
 
 
@@ -282,11 +319,53 @@ def _status_from(event: Event) -> PairStatus:
         precision=event.precision,
         event=event,
         inferred=event.inferred,
+        rests_on=(event,),
     )
 
 
 def _event_order(event: Event):
     return (event.known_from, STEP_RANK.get(event.type, 0), event.pk or 0)
+
+
+def _names(*texts: str) -> list[str]:
+    return [text.casefold() for text in texts if text]
+
+
+def evidence_strength(instrument: Instrument, states_by_id: dict[int, MemberState]):
+    """How strongly each event's quote supports its step, as a sortable key.
+
+    A sentence that names the instrument beats one that does not ("all these
+    instruments"), one that also names the state beats one that names only the
+    instrument, and a stated report beats an inferred one.
+    """
+    instrument_names = _names(instrument.title, instrument.short_title, *instrument.alias_list)
+    state_names = {
+        pk: _names(state.name, state.official_name, state.name_ru, state.official_name_ru)
+        for pk, state in states_by_id.items()
+    }
+
+    def strength(event) -> tuple[bool, bool, bool]:
+        quote = event.quote.casefold()
+        names_instrument = any(name in quote for name in instrument_names)
+        names_state = any(name in quote for name in state_names.get(event.state_id, ()))
+        return (names_instrument, names_state, not event.inferred)
+
+    return strength
+
+
+def _bound_runs(changes: list[PairStatus]) -> list[tuple[int, int]]:
+    """Each run in which the state is bound, as ``changes[i:j]``: from its first bound status to what ends it."""
+    runs = []
+    start = None
+    for index, change in enumerate(changes):
+        if change.code in BOUND_STATUSES and start is None:
+            start = index
+        elif change.code not in BOUND_STATUSES and start is not None:
+            runs.append((start, index))
+            start = None
+    if start is not None:
+        runs.append((start, len(changes)))
+    return runs
 
 
 def build_history(
@@ -298,8 +377,13 @@ def build_history(
     """Fold one instrument's events (already limited to those known by ``as_of``) into its history."""
     by_state: dict[int, list[Event]] = defaultdict(list)
     stated_in_force: list[Event] = []
+    adopted: list[Event] = []
+    not_yet: list[Event] = []
     concluded_by = None
     for event in sorted(events, key=_event_order):
+        if event.type in NOT_YET_TYPES:
+            not_yet.append(event)
+            continue
         if event.state_id is None and event.type in CONCLUDING_TYPES and concluded_by is None:
             concluded_by = event
         if event.state_id is not None:
@@ -308,65 +392,141 @@ def build_history(
             stated_in_force.append(event)
         elif event.type == Event.Type.ADOPTED and not instrument.needs_ratification:
             # A Council decision binds every state that sat on the Council that day.
+            adopted.append(event)
             for state in states:
                 if state.is_member_on(event.known_from):
                     by_state[state.pk].append(event)
     for state_events in by_state.values():
         state_events.sort(key=_event_order)
 
-    transitions = {state_id: _fold_state_events(evs) for state_id, evs in by_state.items()}
+    strength = evidence_strength(instrument, {state.pk: state for state in states})
+    transitions = {state_id: _fold_state_events(evs, strength) for state_id, evs in by_state.items()}
+    index_runs = {state_id: _bound_runs(changes) for state_id, changes in transitions.items()}
+    # (the status that starts the run, the day it ends or None) for each bound run of each state
+    runs = {
+        state_id: [(changes[i], changes[j].since if j < len(changes) else None) for i, j in index_runs[state_id]]
+        for state_id, changes in transitions.items()
+    }
 
-    bound_since: dict[int, PairStatus] = {}
-    for state_id, changes in transitions.items():
-        run_start = None
-        for change in changes:
-            if change.code in BOUND_STATUSES and run_start is None:
-                run_start = change
-            elif change.code not in BOUND_STATUSES:
-                run_start = None
-        if run_start is not None:
-            bound_since[state_id] = run_start
-
-    member_ids = [state.pk for state in states if state.is_member_on(as_of)]
-    eif = _entry_into_force(instrument, stated_in_force, bound_since, member_ids, states)
+    if instrument.needs_ratification:
+        eif = _entry_into_force(instrument, stated_in_force, runs, states, as_of)
+    else:
+        eif = _entry_on_adoption(stated_in_force or adopted)
 
     if eif.date is not None:
-        for state_id, start in bound_since.items():
-            changes = transitions[state_id]
-            if changes[-1].code == Status.IN_FORCE:
-                continue
-            since = max(eif.date, start.since)
-            uncertain = eif.uncertain or start.is_uncertain
-            changes.append(
-                PairStatus(
-                    code=Status.IN_FORCE,
-                    since=since,
-                    precision=Event.Precision.ON_OR_BEFORE if uncertain else Event.Precision.DAY,
-                    event=eif.stated_by or start.event,
-                    inferred=start.inferred or bool(eif.stated_by and eif.stated_by.inferred),
-                    computed=True,
-                )
-            )
+        for state_id, changes in transitions.items():
+            _add_computed_in_force(changes, index_runs[state_id], eif)
     return InstrumentHistory(
-        instrument=instrument, transitions=transitions, entry_into_force=eif, concluded_by=concluded_by
+        instrument=instrument,
+        transitions=transitions,
+        entry_into_force=eif,
+        concluded_by=concluded_by,
+        not_yet=not_yet,
     )
 
 
-def _entry_into_force(instrument, stated_in_force, bound_since, member_ids, states) -> EntryIntoForce:
+def _add_computed_in_force(changes: list[PairStatus], index_runs, eif: EntryIntoForce) -> None:
+    """Put each bound run of a state in force from the later of the entry into force and the run's start.
+
+    A run that already holds a reported "in force" keeps it, and a run that ended before the
+    entry into force stays as it was; the steps of a run after its computed entry into force
+    (a notification, say) are lower than "in force" and drop out.
+    """
+    for i, j in reversed(index_runs):
+        run = changes[i:j]
+        if any(change.code == Status.IN_FORCE for change in run):
+            continue
+        start = run[0]
+        since = max(eif.date, start.since)
+        if j < len(changes) and since >= changes[j].since:
+            continue
+        uncertain = eif.uncertain or start.is_uncertain
+        rests_on = _unique(start.rests_on + eif.rests_on)
+        computed = PairStatus(
+            code=Status.IN_FORCE,
+            since=since,
+            precision=Event.Precision.ON_OR_BEFORE if uncertain else Event.Precision.DAY,
+            event=eif.stated_by or start.event,
+            inferred=any(event.inferred for event in rests_on),
+            computed=True,
+            rests_on=rests_on,
+        )
+        changes[i:j] = [change for change in run if change.since < since] + [computed]
+
+
+def _unique(events) -> tuple:
+    seen, result = set(), []
+    for event in events:
+        if event.pk not in seen:
+            seen.add(event.pk)
+            result.append(event)
+    return tuple(result)
+
+
+def _stated(event: Event, **fields) -> EntryIntoForce:
+    return EntryIntoForce(
+        date=event.known_from,
+        uncertain=event.is_uncertain,
+        stated_by=event,
+        inferred=event.inferred,
+        rests_on=(event,),
+        **fields,
+    )
+
+
+def _entry_on_adoption(events: list[Event]) -> EntryIntoForce:
+    """A decision or statement binds from its first reported adoption (or stated entry into force)."""
+    if not events:
+        return EntryIntoForce(date=None, binds_on_adoption=True)
+    first = min(events, key=_event_order)
+    if first.type == Event.Type.IN_FORCE:
+        return _stated(first, binds_on_adoption=True)
+    return EntryIntoForce(
+        date=first.known_from,
+        uncertain=first.is_uncertain,
+        inferred=first.inferred,
+        rests_on=(first,),
+        binds_on_adoption=True,
+    )
+
+
+def _entry_into_force(instrument, stated_in_force, runs, states, as_of) -> EntryIntoForce:
     rule_recorded = bool(instrument.eif_rule)
     if stated_in_force:
-        first = stated_in_force[0]
-        return EntryIntoForce(
-            date=first.known_from, uncertain=first.is_uncertain, stated_by=first, rule_recorded=rule_recorded
-        )
-    ratified_on = {state_id: status.since for state_id, status in bound_since.items()}
-    eif_date = instrument.entry_into_force_date(ratified_on, member_ids)
-    if eif_date is not None:
-        counted = [bound_since[state_id] for state_id in member_ids if state_id in bound_since]
-        uncertain = any(status.is_uncertain for status in counted if status.since <= eif_date)
-        return EntryIntoForce(date=eif_date, uncertain=uncertain, rule_recorded=True)
-    missing = instrument.ratifications_missing(set(bound_since), member_ids)
-    waiting = tuple(state for state in states if state.pk in member_ids and state.pk not in bound_since)
+        return _stated(stated_in_force[0], rule_recorded=rule_recorded)
+
+    def bound_on(day):
+        bound = {}
+        for state_id, state_runs in runs.items():
+            for start, ended in state_runs:
+                if start.since <= day and (ended is None or day < ended):
+                    bound[state_id] = start
+        return bound
+
+    # The rule is met on the first day a state's ratification completes it, counting the
+    # states that were members on that day: members who join later do not undo it.
+    for day in sorted({start.since for state_runs in runs.values() for start, _ended in state_runs}):
+        if day > as_of:
+            break
+        bound = bound_on(day)
+        member_ids = [state.pk for state in states if state.is_member_on(day)]
+        ratified_on = {state_id: start.since for state_id, start in bound.items()}
+        eif_date = instrument.entry_into_force_date(ratified_on, member_ids)
+        if eif_date is not None:
+            counted = [bound[state_id] for state_id in member_ids if state_id in bound]
+            counted = [status for status in counted if status.since <= eif_date]
+            rests_on = _unique(event for status in counted for event in status.rests_on)
+            return EntryIntoForce(
+                date=eif_date,
+                uncertain=any(status.is_uncertain for status in counted),
+                rule_recorded=True,
+                inferred=any(event.inferred for event in rests_on),
+                rests_on=rests_on,
+            )
+    bound = bound_on(as_of)
+    member_ids = [state.pk for state in states if state.is_member_on(as_of)]
+    missing = instrument.ratifications_missing(set(bound), member_ids)
+    waiting = tuple(state for state in states if state.pk in member_ids and state.pk not in bound)
     return EntryIntoForce(date=None, rule_recorded=rule_recorded, missing_count=missing, waiting_for=waiting)
 
 

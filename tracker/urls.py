@@ -6,8 +6,10 @@ from django.views.generic import RedirectView
 from tracker.alerts import views as alerts
 from tracker.api import api
 from tracker.feeds import ChangesFeed, EventFeed, InstrumentEventFeed, StateEventFeed
+from tracker.models import Instrument, MemberState
 from tracker.proposal_views import propose_view
-from tracker.views import changes, events, exports, instruments, matrix, reports, sources, states
+from tracker.views import changes, events, exports, instruments, matrix, open_data, reports, search, sources, states
+from tracker.views.slugs import follows_renamed_slugs
 
 # The public site, in the "tracker" namespace: other modules, the admin's "view on site" and the
 # exports' URLs rely on these names, so rename none of them.
@@ -26,25 +28,29 @@ public_patterns = [
     path("alerts/confirm/<str:token>/", alerts.confirm, name="alert_confirm"),
     path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alert_unsubscribe"),
     path("reports/outstanding/", reports.outstanding, name="report_outstanding"),
-    path("export/status.csv", exports.export_status, name="export_status"),
-    path("export/instruments.csv", exports.export_instruments, name="export_instruments"),
-    path("export/events.csv", exports.export_events, name="export_events"),
-    path("export/states.csv", exports.export_states, name="export_states"),
-    path("export/sources.csv", exports.export_sources, name="export_sources"),
+    path("search/", search.search, name="search"),
+    path("data/", open_data.open_data, name="open_data"),
+    path("data/datapackage.json", open_data.datapackage, name="datapackage"),
+]
+# Every export as CSV ("tracker:export_status") and, at the same address ending .xlsx, as a spreadsheet
+# ("tracker:export_status_xlsx"): the same filters, columns and rows (issue 15).
+public_patterns += [
+    path(f"export/{name}.{file_format}", view, {"file_format": file_format}, name=f"export_{name}{suffix}")
+    for name, view in exports.EXPORT_VIEWS.items()
+    for file_format, suffix in (("csv", ""), ("xlsx", "_xlsx"))
 ]
 
 # Atom feeds of new and changed events (issue 8), in the "feeds" namespace.
 feed_patterns = [
     path("events.atom", EventFeed(), name="events"),
-    path("instruments/<slug:slug>.atom", InstrumentEventFeed(), name="instrument"),
-    path("states/<slug:slug>.atom", StateEventFeed(), name="state"),
+    path("instruments/<slug:slug>.atom", follows_renamed_slugs(Instrument)(InstrumentEventFeed()), name="instrument"),
+    path("states/<slug:slug>.atom", follows_renamed_slugs(MemberState)(StateEventFeed()), name="state"),
     path("changes.atom", ChangesFeed(), name="changes"),
 ]
 
-# The API and feeds are a language-neutral contract: unprefixed and always in English.
+# The API is a language-neutral contract: unprefixed and always in English.
 urlpatterns = [
     path("api/", api.urls),
-    path("feeds/", include((feed_patterns, "feeds"))),
     # English addresses have no prefix (those already cited, fed and exported keep working); an /en/ link someone
     # writes by analogy with /ru/ lands on the same page (issue 10).
     # The rest may not start with a slash or backslash: "/en//evil.example" must not become "//evil.example".
@@ -56,5 +62,7 @@ urlpatterns += i18n_patterns(
     path("admin/tracker/sourcedocument/add-from-text/", admin.site.admin_view(propose_view), name="propose_events"),
     path("admin/", admin.site.urls),
     path("", include((public_patterns, "tracker"))),
+    # Feeds in every language (issue 15): /feeds/... stays English, as published; /ru/feeds/... is Russian.
+    path("feeds/", include((feed_patterns, "feeds"))),
     prefix_default_language=False,
 )

@@ -9,7 +9,7 @@ from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
-from tracker.api import errors, record, statuses
+from tracker.api import errors, record, search, statuses
 
 
 class OpenDataAPI(NinjaAPI):
@@ -41,3 +41,4 @@ api.add_exception_handler(errors.BadParameter, lambda request, exc: errors.handl
 api.add_exception_handler(Http404, lambda request, exc: errors.handle_not_found(api, request, exc))
 api.add_router("/", record.router, tags=["record"])
 api.add_router("/", statuses.router, tags=["status"])
+api.add_router("/", search.router, tags=["search"])

@@ -30,10 +30,13 @@ from tracker.api.schemas import (
 from tracker.filters import EventFilter
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.status import status_matrix
+from tracker.views.slugs import follows_renamed_slugs
 
 router = Router()
 
 ERRORS = {400: ErrorOut, 404: ErrorOut}
+# A former slug of a renamed object: a 301 to its address under the current one (issue 17).
+MOVED = {301: None}
 SlugPath = Path(..., pattern=SLUG_PATTERN, max_length=150)
 
 
@@ -60,8 +63,8 @@ def list_states(request, page: Query[PageQuery]):
     return page_of(MemberState.objects.order_by("name", "pk"), page)
 
 
-@router.get("/states/{slug}", response={200: StateOut, **ERRORS}, summary="One member state")
-@decorate_view(conditional())
+@router.get("/states/{slug}", response={200: StateOut, **MOVED, **ERRORS}, summary="One member state")
+@decorate_view(conditional(), follows_renamed_slugs(MemberState))
 def get_state(request, slug: str = SlugPath):
     return get_or_404(MemberState.objects.all(), f"No member state with slug “{slug}”.", slug=slug)
 
@@ -90,8 +93,8 @@ def list_instruments(request, page: Query[PageQuery], when: Query[AsOfQuery]):
     return result
 
 
-@router.get("/instruments/{slug}", response={200: InstrumentOut, **ERRORS}, summary="One instrument")
-@decorate_view(conditional(follows_today=True))
+@router.get("/instruments/{slug}", response={200: InstrumentOut, **MOVED, **ERRORS}, summary="One instrument")
+@decorate_view(conditional(follows_today=True), follows_renamed_slugs(Instrument))
 def get_instrument(request, when: Query[AsOfQuery], slug: str = SlugPath):
     instrument = get_or_404(instruments(), f"No instrument with slug “{slug}”.", slug=slug)
     return with_entry_into_force([instrument], when.as_of or timezone.localdate())[0]
@@ -103,8 +106,10 @@ def list_sources(request, page: Query[PageQuery]):
     return page_of(SourceDocument.objects.defer("text").order_by("-date", "title", "pk"), page)
 
 
-@router.get("/sources/{slug}", response={200: SourceDetailOut, **ERRORS}, summary="One source document, with its text")
-@decorate_view(conditional())
+@router.get(
+    "/sources/{slug}", response={200: SourceDetailOut, **MOVED, **ERRORS}, summary="One source document, with its text"
+)
+@decorate_view(conditional(), follows_renamed_slugs(SourceDocument))
 def get_source(request, slug: str = SlugPath):
     return get_or_404(SourceDocument.objects.all(), f"No source document with slug “{slug}”.", slug=slug)
 

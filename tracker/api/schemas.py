@@ -68,6 +68,12 @@ class StatusQuery(AsOfQuery):
 class EventQuery(Schema):
     """The events page's filters, with the same names (``tracker.filters.EventFilter`` applies them)."""
 
+    q: str | None = Field(
+        None,
+        description="Words the event's quote, place or note must hold, in any form (“ratify” finds “ratified”),"
+        " as `/api/search` finds them.",
+    )
+
     state: str | None = Field(None, pattern=SLUG_PATTERN, max_length=100, description="A member state's slug.")
     instrument: str | None = Field(None, pattern=SLUG_PATTERN, max_length=150, description="An instrument's slug.")
     type: EventType | None = Field(None, description="The event type.")
@@ -153,6 +159,8 @@ class EntryIntoForceOut(Schema):
     rule_recorded: bool
     missing_count: int | None = Field(description="Ratifications still needed under the rule, if not in force.")
     waiting_for: list[str] = Field(description="Slugs of the member states whose ratification is awaited.")
+    inferred: bool = Field(description="True where an event the date rests on is inferred.")
+    binds_on_adoption: bool = Field(description="True for decisions and statements: in force from their adoption.")
     description: str
 
 
@@ -168,6 +176,8 @@ def entry_into_force_data(instrument, eif: EntryIntoForce, as_of: datetime.date)
         "rule_recorded": eif.rule_recorded,
         "missing_count": eif.missing_count,
         "waiting_for": [state.slug for state in eif.waiting_for],
+        "inferred": eif.inferred,
+        "binds_on_adoption": eif.binds_on_adoption,
         "description": eif.describe(),
     }
 
@@ -261,6 +271,9 @@ class PairStatusOut(Schema):
     uncertain: bool
     inferred: bool
     computed: bool = Field(description="True where it follows from the entry-into-force rule, not a reported event.")
+    computed_from: list[int] = Field(
+        description="Where computed, the ids of every event it rests on (it is inferred if any of them is); else empty."
+    )
     evidence: EvidenceOut | None = Field(description="The event, source and quote the status rests on.")
     citation: str
 

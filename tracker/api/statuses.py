@@ -63,6 +63,7 @@ def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
             "uncertain": pair.is_uncertain,
             "inferred": pair.inferred,
             "computed": pair.computed,
+            "computed_from": [event.pk for event in pair.rests_on] if pair.computed else [],
             "evidence": pair.event,
             "citation": cite_status(instrument, state, pair, as_of=as_of, access_date=access_date, base_url=base_url),
         }

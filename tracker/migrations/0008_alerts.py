@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0007_record_version_token'),
+        ('tracker', '0008_not_yet_reports_and_source_notes'),
     ]
 
     operations = [

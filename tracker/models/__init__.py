@@ -9,6 +9,7 @@ from tracker.models.instruments import Instrument
 from tracker.models.languages import LocalText, in_reader_language
 from tracker.models.locking import StaleRecordError, version_field
 from tracker.models.record_version import VERSIONED_MODELS, RecordVersion
+from tracker.models.search import SearchEntry, rebuild_search_index
 from tracker.models.sources import SourceDocument, normalise_whitespace, quote_appears_in
 from tracker.models.states import MemberState
 
@@ -20,11 +21,13 @@ __all__ = [
     "LocalText",
     "MemberState",
     "RecordVersion",
+    "SearchEntry",
     "SourceDocument",
     "StaleRecordError",
     "Subscription",
     "in_reader_language",
     "normalise_whitespace",
     "quote_appears_in",
+    "rebuild_search_index",
     "version_field",
 ]

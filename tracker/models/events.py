@@ -29,6 +29,9 @@ class Event(models.Model):
         IN_FORCE = "in_force", _("Entered into force")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         SUSPENDED = "suspended", _("Suspended")
+        # A source saying a step has not happened yet ("the primary task is the speedy entry into force of the
+        # Protocol"): evidence against a computed entry into force, never a status of its own (issue 14).
+        NOT_IN_FORCE = "not_in_force", _("Reported not yet in force")
 
     class Precision(models.TextChoices):
         DAY = "day", _("Exact day")
@@ -107,6 +110,7 @@ class Event(models.Model):
                         "in_force",
                         "withdrawn",
                         "suspended",
+                        "not_in_force",
                     ]
                 ),
                 name="event_type_is_known",

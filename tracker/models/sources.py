@@ -28,6 +28,11 @@ class SourceDocument(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     url = models.URLField(_("original address"), blank=True)
     text = models.TextField(_("full text"))
+    note = models.TextField(
+        _("note"),
+        blank=True,
+        help_text=_("What the original page held besides this document and was left out of the text, and why."),
+    )
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     version = version_field()
     history = HistoricalRecords()

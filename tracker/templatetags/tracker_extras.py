@@ -1,8 +1,10 @@
 """Template helpers for the public site."""
 
 import re
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -106,3 +108,19 @@ def status_since(status):
 def count_of(row, code: str) -> int:
     """How many instruments a status chart's row has at ``code`` (issue 16)."""
     return row.count_of(code)
+
+
+@register.simple_tag
+def export_links(name: str, query: str = "", **params):
+    """The CSV and XLSX links of export ``name``, with ``query`` (an encoded query string) or ``params`` added."""
+    query = query or urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    suffix = f"?{query}" if query else ""
+    return format_html(
+        '<a class="export" href="{}{}">{}</a> · <a class="export" href="{}{}">{}</a>',
+        reverse(f"tracker:export_{name}"),
+        suffix,
+        _("Export CSV"),
+        reverse(f"tracker:export_{name}_xlsx"),
+        suffix,
+        _("Export XLSX"),
+    )

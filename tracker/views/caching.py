@@ -8,10 +8,13 @@ another); see bench/README.md.
 
 import hashlib
 import zlib
+from collections.abc import Iterable
 
+from django import forms
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
+from django_filters.widgets import SuffixedMultiWidget
 
 from tracker.models import RecordVersion
 
@@ -39,8 +42,35 @@ def keep_body(key: str, body: bytes) -> None:
     cache.set(key, zlib.compress(body, 1))
 
 
-def cached_page(name: str, request, render_page) -> HttpResponse:
-    """``render_page()``'s response, or its body from the cache; only successful pages are kept."""
+def query_parameters(fields: dict[str, forms.Field]) -> frozenset[str]:
+    """The query-string names that fill these form fields (a date range's two boxes are date_after, date_before)."""
+    names = set()
+    for name, field in fields.items():
+        widget = field.widget
+        if isinstance(widget, SuffixedMultiWidget):
+            names.update(widget.suffixed(name, suffix) for suffix in widget.suffixes)
+        elif isinstance(widget, forms.MultiWidget):
+            names.update(name + suffix for suffix in widget.widgets_names)
+        else:
+            names.add(name)
+    return frozenset(names)
+
+
+def is_worth_keeping(request, parameters: Iterable[str]) -> bool:
+    """Whether a page for this request may be kept: only if every query parameter is one the page reads.
+
+    Anything else (``?utm_source=N``, a typo) does not change the page, but would give it a key of its own:
+    80 such requests made 80 entries, pushing real pages out of a 50-entry cache (issue 17). Such a page is
+    rendered and not kept; it cannot share the plain page's entry, since its links keep the whole query.
+    """
+    return set(request.GET).issubset(parameters)
+
+
+def cached_page(name: str, request, render_page, parameters: Iterable[str]) -> HttpResponse:
+    """``render_page()``'s response, or its body from the cache; only successful pages are kept, and only for
+    requests whose query names nothing but ``parameters``."""
+    if not is_worth_keeping(request, parameters):
+        return render_page()
     key = page_cache_key(name, request)
     body = cached_body(key)
     if body is not None:

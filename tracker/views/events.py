@@ -1,11 +1,15 @@
 """The events: a filtered, sortable table of every reported step, and one page per event with its evidence."""
 
+import copy
+import functools
+
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import EventFilter
+from tracker.forms import TablePageForm
 from tracker.models import Event
 from tracker.tables import EventTable
-from tracker.views.caching import cached_page
+from tracker.views.caching import cached_page, query_parameters
 from tracker.views.paging import configure_table, render_bad_request
 
 
@@ -14,9 +18,17 @@ def event_queryset():
     return Event.objects.select_related("instrument", "state", "source").defer("source__text")
 
 
+@functools.cache
+def event_list_parameters() -> frozenset[str]:
+    # Fields of copies: a filter keeps the field it first builds, so building them on the class's own filters would
+    # fix every later events page's widgets as they are now (the drop-downs became slug boxes).
+    filters = {name: copy.deepcopy(event_filter).field for name, event_filter in EventFilter.base_filters.items()}
+    return query_parameters(filters | TablePageForm.base_fields)
+
+
 def event_list(request):
     # Rendering 50 rows through django-tables2 costs several times what the database does (issue 6).
-    return cached_page("events", request, lambda: render_event_list(request))
+    return cached_page("events", request, lambda: render_event_list(request), event_list_parameters())
 
 
 def render_event_list(request):

@@ -1,4 +1,4 @@
-"""CSV downloads of every public table, with the same filters and as-of date as the page they come from.
+"""CSV and XLSX downloads of every public table, with the same filters and as-of date as the page they come from.
 
 Names and labels are in the language of the address (/ru/export/... is Russian, issue 10); codes, slugs and dates
 are the same in every language, so a script reads either file the same way.
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker.exports import csv_response
+from tracker.exports import table_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
 from tracker.models import Event, Instrument, MemberState, SourceDocument, in_reader_language
@@ -33,6 +33,7 @@ STATUS_COLUMNS = [
     "source_date",
     "event_url",
     "status_label",
+    "computed_from",
 ]
 INSTRUMENT_COLUMNS = [
     "slug",
@@ -112,7 +113,7 @@ def form_errors(*forms) -> HttpResponseBadRequest:
     )
 
 
-def export_status(request):
+def export_status(request, file_format="csv"):
     date_form = AsOfForm(request.GET)
     filterset = InstrumentFilter(request.GET, queryset=Instrument.objects.all())
     scope = StatusScopeForm(request.GET)
@@ -154,12 +155,20 @@ def export_status(request):
                 source.date if source else None,
                 f"{event_base_url}{event.pk}/" if event else None,
                 status_labels[status.code],
+                computed_from(status),
             ]
 
-    return csv_response(f"status-{as_of.isoformat()}.csv", STATUS_COLUMNS, rows())
+    return table_response(file_format, f"status-{as_of.isoformat()}", STATUS_COLUMNS, rows())
 
 
-def export_instruments(request):
+def computed_from(status) -> str | None:
+    """The ids of every event a computed status rests on, space-separated (issue 14)."""
+    if not status.computed:
+        return None
+    return " ".join(str(event.pk) for event in status.rests_on)
+
+
+def export_instruments(request, file_format="csv"):
     date_form = AsOfForm(request.GET)
     filterset = InstrumentFilter(request.GET, queryset=Instrument.objects.select_related("part_of"))
     if not (date_form.is_valid() and filterset.is_valid()):
@@ -190,10 +199,10 @@ def export_instruments(request):
                 kind_labels[instrument.kind],
             ]
 
-    return csv_response("instruments.csv", INSTRUMENT_COLUMNS, rows())
+    return table_response(file_format, "instruments", INSTRUMENT_COLUMNS, rows())
 
 
-def export_events(request):
+def export_events(request, file_format="csv"):
     filterset = EventFilter(request.GET, queryset=event_queryset())
     if not filterset.is_valid():
         return form_errors(filterset.form)
@@ -214,10 +223,10 @@ def export_events(request):
                 row[state_at] = in_reader_language(row[state_at], name_ru, language)
             yield [*row, f"{base_url}{row[0]}/", type_labels[row[type_at]]]
 
-    return csv_response("events.csv", EVENT_COLUMNS, rows())
+    return table_response(file_format, "events", EVENT_COLUMNS, rows())
 
 
-def export_states(request):
+def export_states(request, file_format="csv"):
     base_url = request.build_absolute_uri(reverse("tracker:state_list"))
     language = get_language()
 
@@ -233,10 +242,10 @@ def export_states(request):
                 f"{base_url}{state.slug}/",
             ]
 
-    return csv_response("states.csv", STATE_COLUMNS, rows())
+    return table_response(file_format, "states", STATE_COLUMNS, rows())
 
 
-def export_sources(request):
+def export_sources(request, file_format="csv"):
     base_url = request.build_absolute_uri(reverse("tracker:source_list"))
     kind_labels = labels(SourceDocument.Kind.choices)
 
@@ -254,4 +263,14 @@ def export_sources(request):
                 kind_labels[source.kind],
             ]
 
-    return csv_response("sources.csv", SOURCE_COLUMNS, rows())
+    return table_response(file_format, "sources", SOURCE_COLUMNS, rows())
+
+
+# The exports by name: each is at /export/<name>.csv and /export/<name>.xlsx (tracker.urls), and on the Data page.
+EXPORT_VIEWS = {
+    "status": export_status,
+    "instruments": export_instruments,
+    "events": export_events,
+    "states": export_states,
+    "sources": export_sources,
+}

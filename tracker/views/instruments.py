@@ -10,6 +10,7 @@ from tracker.status import instrument_history, status_matrix
 from tracker.tables import InstrumentTable
 from tracker.timeline import build_timeline
 from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.slugs import follows_renamed_slugs
 
 
 def instrument_list(request):
@@ -24,6 +25,7 @@ def instrument_list(request):
     return render(request, "tracker/instrument_list.html", context)
 
 
+@follows_renamed_slugs(Instrument)
 def instrument_detail(request, slug):
     instrument = get_object_or_404(Instrument.objects.select_related("part_of"), slug=slug)
     date_form = AsOfForm(request.GET)

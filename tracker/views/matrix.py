@@ -14,7 +14,7 @@ from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
 from tracker.status import PairStatus, Status, changed_pairs, status_matrix
 from tracker.templatetags.tracker_extras import status_badge, status_since
-from tracker.views.caching import cached_body, keep_body, page_cache_key
+from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
 from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
 
@@ -56,7 +56,8 @@ def matrix(request):
         table = render_to_string(
             "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
         ).encode()
-        keep_body(key, table)
+        if is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields)):
+            keep_body(key, table)
     context["matrix_table"] = mark_safe(table.decode())
     context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs)
     return render(request, "tracker/matrix.html", context)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from tracker.models import SourceDocument
 from tracker.tables import SourceTable
 from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.slugs import follows_renamed_slugs
 
 
 def source_list(request):
@@ -18,6 +19,7 @@ def source_list(request):
     return render(request, "tracker/source_list.html", context)
 
 
+@follows_renamed_slugs(SourceDocument)
 def source_detail(request, slug):
     source = get_object_or_404(SourceDocument, slug=slug)
     events = source.events.select_related("instrument", "state").order_by("pk")

@@ -8,6 +8,7 @@ from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
 from tracker.tables import StateTable
 from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.slugs import follows_renamed_slugs
 
 
 def state_list(request):
@@ -19,6 +20,7 @@ def state_list(request):
     return render(request, "tracker/state_list.html", context)
 
 
+@follows_renamed_slugs(MemberState)
 def state_detail(request, slug):
     state = get_object_or_404(MemberState, slug=slug)
     date_form = AsOfForm(request.GET)

@@ -59,12 +59,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="The file to write; replaced if it exists.")
+        parser.add_argument("path", type=Path, help="The file to write; an earlier backup there is replaced.")
 
     def handle(self, *args, path: Path, **options):
         if not path.parent.is_dir():
             raise CommandError(f"No directory {path.parent} to write the backup into.")
         if path.is_dir():
             raise CommandError(f"{path} is a directory; give a file name.")
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            # Renaming over a link, a FIFO or a device would replace it and report success (issue 17).
+            raise CommandError(f"{path} is not a regular file; give the name of a new file or of an earlier backup.")
         counts = record_backup(path=path)
         self.stdout.write(self.style.SUCCESS(f"Backed up {describe(counts)} to {path}."))

@@ -1,8 +1,10 @@
-from django.core.management import call_command
+import json
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tracker.management.commands.restore_record import LOAD_ERRORS
+from tracker.management.commands.restore_record import LOAD_ERRORS, load_rows
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
 RECORD_FIXTURES = ["fixtures/states.json", "fixtures/sources.json", "fixtures/instruments.json", "fixtures/events.json"]
@@ -30,14 +32,25 @@ class Command(BaseCommand):
             return
         try:
             with transaction.atomic():
-                call_command("loaddata", *RECORD_FIXTURES, verbosity=0)
+                # The backup loader rather than loaddata: it cleans text and checks every rule (issue 17).
+                load_rows(read_fixtures())
                 record_initial_history(models)
-        except LOAD_ERRORS as error:
+        except (*LOAD_ERRORS, OSError, RecursionError) as error:
             # A broken fixture file is an operator's problem to fix: say which, not a traceback (issue 7).
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise CommandError(f"The record could not be loaded, so nothing was loaded: {reason}") from error
         counts = ", ".join(f"{model.objects.count()} {model._meta.verbose_name_plural}" for model in models)
         self.stdout.write(self.style.SUCCESS(f"Loaded the CSTO record: {counts}."))
+
+
+def read_fixtures() -> list[dict]:
+    rows = []
+    for name in RECORD_FIXTURES:
+        document = json.loads(Path(name).read_text(encoding="utf-8"))
+        if not isinstance(document, list) or not all(isinstance(row, dict) for row in document):
+            raise ValueError(f"{name} is not a fixture: expected a JSON list of records.")
+        rows.extend(document)
+    return rows
 
 
 def record_initial_history(models):

@@ -1,0 +1,86 @@
+"""CSV injection (tracker.csv_safety): no reader, whatever separator it splits on, sees a cell that is a formula."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.builders import make_event, make_instrument, make_source
+from tracker.csv_safety import neutralise, restore
+from tracker.exports import csv_chunks
+
+# Comma is ours; Excel splits on ";" in Russian and most European locales; a tab is the other common choice.
+SEPARATORS = [",", ";", "\t"]
+
+
+def cells_as_read(body: str, separator: str, *, skip_spaces: bool) -> list[str]:
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator, skipinitialspace=skip_spaces)
+    return [cell for row in reader for cell in row]
+
+
+def runs(cell: str) -> bool:
+    # Spreadsheets may skip leading spaces, tabs and line breaks (hence tab and CR among the triggers).
+    return cell.lstrip(" \t\r\n").startswith(("=", "+", "-", "@"))
+
+
+def formula_cells(body: str) -> list[tuple[str, str]]:
+    """(separator, cell) for every cell of ``body`` that some reader would run as a formula."""
+    found = []
+    for separator in SEPARATORS:
+        for skip_spaces in (False, True):
+            found += [
+                (separator, cell) for cell in cells_as_read(body, separator, skip_spaces=skip_spaces) if runs(cell)
+            ]
+        # A reader that ignores quoting and breaks lines itself.
+        for line in body.replace("\r", "\n").split("\n"):
+            found += [(separator, cell) for cell in line.split(separator) if runs(cell)]
+    return found
+
+
+def written(*cells) -> str:
+    return b"".join(csv_chunks(["a"] * len(cells), [cells])).decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["x;=cmd|' /C calc'!A0", "x,=cmd", "x\t=cmd", 'x;"=cmd', "x; =cmd", "x;\t+1", "line one\n@SUM(A1)", "x\r-1"],
+)
+def test_a_formula_after_a_separator_is_neutralised_for_every_reader(hostile):
+    assert formula_cells(written("before", hostile, "after")) == []
+
+
+def test_the_separator_case_was_open_before_this_rule():
+    # What the comma-only rule wrote: a ";" reader sees the formula.
+    body = "a\r\nx;=cmd|' /C calc'!A0\r\n"
+
+    assert formula_cells(body) != []
+
+
+@given(st.lists(st.text(alphabet="=+-@\t\r\n,;\"' ax", max_size=12), min_size=1, max_size=4))
+def test_no_text_gives_any_reader_a_formula_cell(cells):
+    assert formula_cells(written(*cells)) == []
+
+
+@pytest.mark.parametrize("text", ["x;=cmd", "=1+1", "a, -1 and b;@c", "plain, text; ok", "a;\t=x", "-"])
+def test_the_import_takes_the_quote_marks_off_again(text):
+    assert restore(neutralise(text)) == text
+
+
+def test_text_without_a_formula_character_after_a_separator_is_unchanged():
+    assert neutralise("Armenia; Belarus, Kazakhstan - and a=b") == "Armenia; Belarus, Kazakhstan - and a=b"
+
+
+@pytest.mark.django_db
+def test_the_events_export_gives_a_semicolon_reader_no_formula(client, six_states):
+    hostile = "Ratified;=cmd|' /C calc'!A0"
+    source = make_source(title="Minsk; @SUM(1)", text=f"{hostile}. And more.")
+    make_event(instrument=make_instrument(slug="treaty"), state=six_states["ARM"], source=source, quote=hostile)
+
+    response = client.get(reverse("tracker:export_events"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+
+    assert hostile.split(";")[0] in body
+    assert formula_cells(body) == []
