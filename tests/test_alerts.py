@@ -174,6 +174,14 @@ class TestDoubleOptIn:
         client.post(link_in(message, "/alerts/confirm/"))
         assert Subscription.objects.get().language == "ru"
 
+    def test_a_state_page_links_to_the_form_with_that_state_chosen(self, client, six_states):
+        page = client.get("/states/armenia/").content.decode()
+        assert 'href="/alerts/?state=armenia"' in page
+
+        form = client.get("/alerts/", {"state": "armenia"}).content.decode()
+
+        assert '<option value="armenia" selected>' in form
+
 
 class TestRateLimits:
     def test_one_address_gets_at_most_three_confirmation_messages_a_day(self, client, smtp, six_states):
@@ -354,3 +362,29 @@ def test_digests_cover_up_to_the_moment_the_run_started(client, smtp, six_states
 
     subscription.refresh_from_db()
     assert subscription.sent_through >= before
+
+
+class TestAdmin:
+    def test_a_superuser_sees_subscriptions_and_their_digests_but_cannot_add_one(
+        self, admin_client, client, smtp, six_states
+    ):
+        subscription = confirmed(client, smtp, "clerk@example.org")
+        record_a_ratification(six_states["BLR"])
+        send()
+
+        page = admin_client.get(f"/admin/tracker/subscription/{subscription.pk}/change/")
+
+        assert page.status_code == 200
+        assert "clerk@example.org" in page.content.decode()
+        assert admin_client.get("/admin/tracker/subscription/add/").status_code == 403
+        assert admin_client.get("/admin/tracker/digest/").status_code == 200
+
+    def test_an_editor_does_not_see_the_addresses(self, client, smtp, six_states, django_user_model):
+        from django.contrib.auth.models import Group
+
+        editor = django_user_model.objects.create_user("editor", password="a long passphrase", is_staff=True)
+        editor.groups.add(Group.objects.get(name="Editors"))
+        staff = type(client)()
+        staff.force_login(editor)
+
+        assert staff.get("/admin/tracker/subscription/").status_code == 403

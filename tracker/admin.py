@@ -402,3 +402,6 @@ class MemberStateAdmin(HistoryAdmin):
 admin.site.site_header = _("CSTO ratification tracker")
 admin.site.site_title = _("CSTO tracker admin")
 admin.site.index_title = _("Keep the record")
+
+# E-mail alerts (issue 16), registered in their own module.
+import tracker.alerts.admin  # noqa: E402, F401

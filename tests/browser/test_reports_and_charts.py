@@ -1,8 +1,14 @@
 """The outstanding-ratifications report, the charts, the changes and alerts in a real browser, in both languages."""
 
+import datetime
 import re
 
 from playwright.sync_api import expect
+
+from tests.builders import make_event, make_instrument, make_six_states, make_source
+from tracker.models import Event
+
+D = datetime.date
 
 
 def test_the_report_shows_what_awaits_ratification_and_offers_the_files(curated_site, page, screenshot):
@@ -63,16 +69,26 @@ def test_an_instrument_shows_its_ratifications_as_a_step_chart(curated_site, pag
                "instrument-chart-ru")  # fmt: skip
 
 
-def test_a_state_shows_its_time_from_signature_to_ratification(curated_site, page, screenshot):
-    url = curated_site.url + "/states/armenia/?as_of=2024-06-01"
+def test_a_state_shows_its_time_from_signature_to_ratification(transactional_db, live_server, page, screenshot):
+    # The curated record has no state's own signature yet (issue 12 adds them), so this record is built.
+    states = make_six_states()
+    for short_title, ratified in [("Logistics Agreement", D(2023, 12, 19)), ("Jurisdiction Agreement", None)]:
+        agreement = make_instrument(short_title=short_title)
+        summit = make_source(date=D(2021, 11, 12), text="Armenia signed the Agreement in Minsk.")
+        make_event(instrument=agreement, state=states["ARM"], source=summit, type=Event.Type.SIGNED,
+                   date=D(2021, 11, 12), precision=Event.Precision.DAY)  # fmt: skip
+        if ratified:
+            make_event(instrument=agreement, state=states["ARM"], source=make_source(date=ratified))
+    url = live_server.url + "/states/armenia/?as_of=2024-06-01"
     page.goto(url)
 
     chart = page.locator(".signature-chart")
-    expect(chart.locator("svg rect").first).to_be_visible()
-    expect(chart.locator("table tbody tr").first).to_be_visible()
+    expect(chart.locator("svg .bar.done rect")).to_have_count(1)
+    expect(chart.locator("svg .bar.ongoing rect")).to_have_count(1)
+    expect(chart.locator("table tbody tr").filter(has_text="Logistics Agreement")).to_contain_text("2 years 1 month")
 
     screenshot(url, "state-chart-en")
-    screenshot(curated_site.url + "/ru/states/armenia/?as_of=2024-06-01", "state-chart-ru")
+    screenshot(live_server.url + "/ru/states/armenia/?as_of=2024-06-01", "state-chart-ru")
 
 
 def test_the_changes_page_lists_the_record_by_day_in_both_languages(curated_site, page, screenshot):

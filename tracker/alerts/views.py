@@ -18,9 +18,11 @@ def _email_key(group, request):
 
 
 def subscribe(request):
-    form = SubscribeForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
-        return render(request, "tracker/alerts/subscribe.html", {"form": form})
+        # A state's or an instrument's page links here with its slug, to start from that choice.
+        initial = {name: request.GET[name] for name in ("state", "instrument") if name in request.GET}
+        return render(request, "tracker/alerts/subscribe.html", {"form": SubscribeForm(initial=initial)})
+    form = SubscribeForm(request.POST)
     # Count every attempt, valid or not, per client and per address typed in.
     limited = [
         is_ratelimited(request, group="alerts-subscribe-client", key="ip", rate=settings.ALERT_RATE_PER_CLIENT,
