@@ -2,6 +2,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import caches
 from django.core.management import call_command
 from django.utils import translation
@@ -107,3 +108,21 @@ def searchable_record(six_states):
 def _import_uploads_in_a_folder_of_the_test(settings, tmp_path):
     # The admin importer keeps uploads between preview and confirm in IMPORT_UPLOAD_DIR (issue 17).
     settings.IMPORT_UPLOAD_DIR = tmp_path / "import-uploads"
+
+
+@pytest.fixture
+def import_record(six_states):
+    """What the importer tests import into: the six states, an instrument "protocol" and a source "speech"."""
+    text = "The Protocol has been ratified by Armenia. Belarus ratified it too. Kazakhstan is still considering it."
+    return {
+        "states": six_states,
+        "instrument": make_instrument(slug="protocol"),
+        "source": make_source(slug="speech", date=datetime.date(2024, 5, 20), text=text),
+    }
+
+
+@pytest.fixture
+def import_editor(db):
+    user = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -9,11 +9,10 @@ from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import make_event
 from tracker.models import Event
 from tracker.resources import EventResource
 
-TEXT = "The Protocol has been ratified by Armenia. Belarus ratified it too. Kazakhstan is still considering it."
 HEADERS = ["instrument", "state", "type", "date", "precision", "source", "quote", "is_paraphrase", "inferred"]
 GOOD_ROWS = [
     ["protocol", "ARM", "ratified", "2024-05-20", "on_or_before", "speech", "ratified by Armenia", "", ""],
@@ -33,19 +32,13 @@ BAD_QUOTE_ROW = [
 
 
 @pytest.fixture
-def record(six_states):
-    return {
-        "states": six_states,
-        "instrument": make_instrument(slug="protocol"),
-        "source": make_source(slug="speech", date=datetime.date(2024, 5, 20), text=TEXT),
-    }
+def record(import_record):
+    return import_record
 
 
 @pytest.fixture
-def editor(db):
-    user = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+def editor(import_editor):
+    return import_editor
 
 
 def csv_file(*rows, headers=HEADERS):

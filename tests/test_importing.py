@@ -1,6 +1,5 @@
 """The admin's import (issue 17): a confirm that reports the truth, stale updates, the upload folder, size limits."""
 
-import datetime
 import os
 import tempfile
 import time
@@ -9,15 +8,14 @@ from io import BytesIO
 
 import pytest
 import tablib
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import make_event
 from tracker.importing import remove_abandoned_uploads, upload_folder
 from tracker.models import Event, SourceDocument
 
-TEXT = "The Protocol has been ratified by Armenia. Belarus ratified it too."
 HEADERS = ["instrument", "state", "type", "date", "precision", "source", "quote"]
 ROWS = [
     ["protocol", "ARM", "ratified", "2024-05-20", "on_or_before", "speech", "ratified by Armenia"],
@@ -26,20 +24,13 @@ ROWS = [
 
 
 @pytest.fixture
-def record(six_states):
-    return {
-        "states": six_states,
-        "instrument": make_instrument(slug="protocol"),
-        "source": make_source(slug="speech", date=datetime.date(2024, 5, 20), text=TEXT),
-    }
+def record(import_record):
+    return import_record
 
 
 @pytest.fixture
-def editor(client, db):
-    user = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(user)
-    return user
+def logged_in(client, import_editor):
+    client.force_login(import_editor)
 
 
 def csv_upload(rows, headers=HEADERS):
@@ -76,7 +67,7 @@ def system_temp(tmp_path, monkeypatch):
 # --- The confirm reports what it saved, or saves nothing (item 2) ---
 
 
-def test_a_confirm_says_exactly_how_many_events_it_saved(client, editor, record):
+def test_a_confirm_says_exactly_how_many_events_it_saved(client, logged_in, record):
     response = confirm(client, preview(client, csv_upload(ROWS)))
 
     assert response.status_code == 302
@@ -86,7 +77,7 @@ def test_a_confirm_says_exactly_how_many_events_it_saved(client, editor, record)
     assert Event.objects.count() == 2
 
 
-def test_a_confirm_after_the_source_changed_saves_nothing_and_says_why_instead_of_finished(client, editor, record):
+def test_a_confirm_after_the_source_changed_saves_nothing_and_says_why_instead_of_finished(client, logged_in, record):
     previewed = preview(client, csv_upload(ROWS))
     assert previewed.context["confirm_form"] is not None
     # Another editor corrects the source meanwhile: the second row's quote is no longer in it.
@@ -106,7 +97,7 @@ def test_a_confirm_after_the_source_changed_saves_nothing_and_says_why_instead_o
 
 
 def test_an_update_from_a_file_exported_before_a_colleagues_correction_is_refused_naming_what_changed(
-    client, editor, record
+    client, logged_in, record
 ):
     event = make_event(
         instrument=record["instrument"], state=record["states"]["ARM"], source=record["source"], quote="Armenia"
@@ -130,7 +121,7 @@ def test_an_update_from_a_file_exported_before_a_colleagues_correction_is_refuse
     assert event.note == "Checked with the ministry."
 
 
-def test_an_update_row_without_the_version_is_refused(client, editor, record):
+def test_an_update_row_without_the_version_is_refused(client, logged_in, record):
     make_event(instrument=record["instrument"], state=record["states"]["ARM"], source=record["source"], quote="Armenia")
     row = [*ROWS[0][:6], "Armenia", "A new note."]
 
@@ -140,7 +131,7 @@ def test_an_update_row_without_the_version_is_refused(client, editor, record):
     assert "This event is already recorded (version 1) and this row changes it" in response.content.decode()
 
 
-def test_a_colleagues_save_between_preview_and_confirm_refuses_the_confirm(client, editor, record):
+def test_a_colleagues_save_between_preview_and_confirm_refuses_the_confirm(client, logged_in, record):
     event = make_event(
         instrument=record["instrument"], state=record["states"]["ARM"], source=record["source"], quote="Armenia"
     )
@@ -163,7 +154,9 @@ def test_a_colleagues_save_between_preview_and_confirm_refuses_the_confirm(clien
 @pytest.mark.parametrize(
     "name", ["../../etc/passwd", "/etc/passwd", "victim.txt", "0" * 31 + "g", "", "x" * 5000, "a\x00b", "%2e%2e"]
 )
-def test_a_confirm_naming_a_file_the_import_did_not_create_is_refused_and_the_file_kept(client, editor, record, name):
+def test_a_confirm_naming_a_file_the_import_did_not_create_is_refused_and_the_file_kept(
+    client, logged_in, record, name
+):
     with tempfile.NamedTemporaryFile(dir=tempfile.gettempdir(), prefix="victim-", delete=False) as victim:
         victim.write(b"instrument,state,type,date,precision,source,quote\n")
     previewed = preview(client, csv_upload(ROWS))
@@ -178,7 +171,7 @@ def test_a_confirm_naming_a_file_the_import_did_not_create_is_refused_and_the_fi
     os.unlink(victim.name)
 
 
-def test_a_confirm_naming_an_upload_no_longer_there_says_to_upload_again(client, editor, record):
+def test_a_confirm_naming_an_upload_no_longer_there_says_to_upload_again(client, logged_in, record):
     previewed = preview(client, csv_upload(ROWS))
     (upload_folder() / previewed.context["confirm_form"].initial["import_file_name"]).unlink()
 
@@ -189,14 +182,14 @@ def test_a_confirm_naming_an_upload_no_longer_there_says_to_upload_again(client,
     )
 
 
-def test_a_tampered_format_is_refused_with_a_message(client, editor, record):
+def test_a_tampered_format_is_refused_with_a_message(client, logged_in, record):
     response = confirm(client, preview(client, csv_upload(ROWS)), format="7")
 
     assert response.status_code == 200
     assert "Unknown file format" in response.content.decode()
 
 
-def test_uploads_are_kept_in_the_import_folder_and_removed_once_confirmed(client, editor, record):
+def test_uploads_are_kept_in_the_import_folder_and_removed_once_confirmed(client, logged_in, record):
     previewed = preview(client, csv_upload(ROWS))
     assert uploads() == [previewed.context["confirm_form"].initial["import_file_name"]]
 
@@ -205,7 +198,7 @@ def test_uploads_are_kept_in_the_import_folder_and_removed_once_confirmed(client
     assert uploads() == []
 
 
-def test_a_refused_preview_leaves_no_upload_behind(client, editor, record, system_temp):
+def test_a_refused_preview_leaves_no_upload_behind(client, logged_in, record, system_temp):
     bad = [[*ROWS[0][:6], "Not in the source."]]
 
     response = preview(client, csv_upload(bad))
@@ -215,7 +208,7 @@ def test_a_refused_preview_leaves_no_upload_behind(client, editor, record, syste
     assert list(system_temp.iterdir()) == []
 
 
-def test_a_refused_confirm_leaves_no_upload_behind(client, editor, record, system_temp):
+def test_a_refused_confirm_leaves_no_upload_behind(client, logged_in, record, system_temp):
     previewed = preview(client, csv_upload(ROWS))
     SourceDocument.objects.filter(pk=record["source"].pk).update(text="Nothing about it.")
 
@@ -225,7 +218,7 @@ def test_a_refused_confirm_leaves_no_upload_behind(client, editor, record, syste
     assert list(system_temp.iterdir()) == []
 
 
-def test_an_abandoned_preview_is_removed_after_a_day_and_a_fresh_one_kept(client, editor, record, settings):
+def test_an_abandoned_preview_is_removed_after_a_day_and_a_fresh_one_kept(client, logged_in, record, settings):
     old = preview(client, csv_upload(ROWS)).context["confirm_form"].initial["import_file_name"]
     fresh = preview(client, csv_upload(ROWS)).context["confirm_form"].initial["import_file_name"]
     day_ago = time.time() - settings.IMPORT_UPLOAD_MAX_AGE - 60
@@ -239,7 +232,7 @@ def test_an_abandoned_preview_is_removed_after_a_day_and_a_fresh_one_kept(client
 # --- Size limits (item 6) ---
 
 
-def test_a_file_over_the_size_limit_is_refused_with_its_size_before_it_is_read(client, editor, record, settings):
+def test_a_file_over_the_size_limit_is_refused_with_its_size_before_it_is_read(client, logged_in, record, settings):
     settings.IMPORT_MAX_BYTES = 1024
     upload = SimpleUploadedFile("events.csv", b"instrument,state\n" + b"x" * 4096)
 
@@ -249,7 +242,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size_before_it_is_read(c
     assert uploads() == []
 
 
-def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_opened(client, editor, record, settings):
+def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_opened(client, logged_in, record, settings):
     settings.IMPORT_MAX_XLSX_BYTES = 100_000
     content = BytesIO()
     with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -262,7 +255,7 @@ def test_an_xlsx_that_expands_past_the_limit_is_refused_before_it_is_opened(clie
     assert uploads() == []
 
 
-def test_a_file_with_more_rows_than_the_limit_is_refused_with_the_count(client, editor, record, monkeypatch):
+def test_a_file_with_more_rows_than_the_limit_is_refused_with_the_count(client, logged_in, record, monkeypatch):
     monkeypatch.setattr("tracker.resources.MAX_ROWS", 1)
 
     response = preview(client, csv_upload(ROWS))

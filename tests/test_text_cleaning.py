@@ -39,8 +39,10 @@ def stored_word_text(six_states):
     instrument = make_instrument(title="Treaty", slug="treaty")
     source = make_source(slug="speech", text="Ratified by Armenia.")
     event = make_event(instrument=instrument, state=six_states["ARM"], source=source, quote="Ratified by Armenia")
-    Event.objects.filter(pk=event.pk).update(quote=WORD_TEXT, note=WORD_TEXT, place="Minsk\x0c")
-    SourceDocument.objects.filter(pk=source.pk).update(title="Speech\x1b", speaker="Secretary\x00 General")
+    # PostgreSQL cannot store a NUL at all; SOH stands in for it.
+    stored = WORD_TEXT.replace("\x00", "\x01")
+    Event.objects.filter(pk=event.pk).update(quote=stored, note=stored, place="Minsk\x0c")
+    SourceDocument.objects.filter(pk=source.pk).update(title="Speech\x1b", speaker="Secretary\x01 General")
     Instrument.objects.filter(pk=instrument.pk).update(title="Treaty\x0b on security", short_title="Treaty\x0b")
     return event
 

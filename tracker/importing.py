@@ -199,14 +199,21 @@ class CheckedImportAdmin:
         )
         context = self.get_import_context_data()
         context.update(self.admin_site.each_context(request))
-        form = self.get_import_form_class(request)(self.get_import_formats(), self.get_import_resource_classes(request))
+        resource_classes = self.get_import_resource_classes(request)
+        form = self.get_import_form_class(request)(self.get_import_formats(), resource_classes)
+        resources = [
+            resource_class(**self.get_import_resource_kwargs(request, form=form)) for resource_class in resource_classes
+        ]
         context |= {
             "title": _("Import"),
             "form": form,
             "opts": self.model._meta,
             "media": self.media + form.media,
             "result": result,
-            "fields_list": [],
+            "fields_list": [
+                (resource.get_display_name(), [field.column_name for field in resource.get_user_visible_fields()])
+                for resource in resources
+            ],
             "import_error_display": self.import_error_display,
         }
         request.current_app = self.admin_site.name

@@ -86,6 +86,11 @@ class NaturalKeyInstanceLoader(instance_loaders.BaseInstanceLoader):
         return self.events.get(key) if key else None
 
 
+class UnshownDiff(resources.Diff):
+    def as_html(self):
+        return []
+
+
 class StaffError(results.Error):
     """An import error as staff see it: the message, without the Python traceback (it is logged)."""
 
@@ -166,7 +171,12 @@ class EventResource(resources.ModelResource):
     def import_data(self, dataset, *args, **kwargs):
         # All or nothing: a row refused by validation rolls back the rows before it too.
         kwargs["rollback_on_validation_errors"] = True
+        self._previewing = kwargs.get("dry_run", args[0] if args else False)
         return super().import_data(dataset, *args, **kwargs)
+
+    def get_diff_class(self):
+        # Only the preview shows what each row changes; the confirm's page is a redirect.
+        return super().get_diff_class() if self._previewing else UnshownDiff
 
     def natural_key_of(self, row) -> tuple | None:
         """The ids of the instrument, state, type and source a row names: its event's unique key."""
