@@ -4,14 +4,33 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event, Instrument, SourceDocument, quote_appears_in
+from tests.builders import make_event, make_instrument, make_six_states, make_source
+from tracker.models import Event, Instrument, SourceDocument, StateActor, quote_appears_in
 from tracker.proposal_views import highlight
 from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events, split_sentences
 from tracker.status import status_matrix
 
 SPEECH_DAY = datetime.date(2023, 5, 18)
 RATIFIED, PENDING = Event.Type.RATIFIED, Event.Type.RATIFICATION_PENDING
+
+
+# How the seed speeches name the states beyond their short and official names (fixtures/state_actors.json has more).
+ADJECTIVES = {
+    "ARM": "Armenian",
+    "BLR": "Belarusian",
+    "KAZ": "Kazakh",
+    "KGZ": "Kyrgyz",
+    "RUS": "Russian",
+    "TJK": "Tajik",
+}
+
+
+@pytest.fixture
+def six_states(db):
+    states = make_six_states()
+    for iso3, adjective in ADJECTIVES.items():
+        StateActor.objects.create(state=states[iso3], kind=StateActor.Kind.NAME, name=adjective, language="en")
+    return states
 
 
 @pytest.fixture
