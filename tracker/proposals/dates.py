@@ -41,13 +41,21 @@ _PATTERNS = [
 _NAMES_AN_INSTRUMENT = re.compile(
     r"\b(?:Agreement|Protocol|Treaty|Charter|Convention|Decision|Declaration|Statute|Strategy|"
     r"Соглашени\w*|Протокол\w*|Договор\w*|Устав\w*|Конвенци\w*|Решени\w*|Деклараци\w*|Стратеги\w*)"
-    r"\s+(?:of|dated|signed(?: in [A-Z]\w+)? on|от|подписанн\w*(?: в \w+)?)\s*$",
+    r"\s+" + r"(?:of|dated|signed(?: in [A-Z]\w+)?(?: on| in)?|от|подписанн\w*(?: в \w+)?)\s*$",
     re.I,
 )
 
+# "the agreement ... signed in 2017 entered into force": the signature's date, for no other step.
+_SIGNED_ON = re.compile(r"\b(?:signed|подписанн\w*)(?: in [A-Z]\w+| в \w+)?(?: on| in)?\s*$", re.I)
 # "the press service reported on Friday": when the news came out, not when the step was taken.
 _REPORTED = re.compile(
     r"\b(?:reported|said|announced|stated|told \w+|сообщил\w*|сообщает\w*|заявил\w*)\s+(?:on\s+)?$", re.I
+)
+
+
+# The same after an instrument's whole name: "the agreement on information security signed in 2017".
+AFTER_AN_INSTRUMENT = re.compile(
+    r"^\s*,?\s*(?:of|dated|signed(?: in [A-Z]\w+)?(?: on| in)?|от|подписанн\w*(?: в \w+)?(?: \d+ \w+)?)\s*$", re.I
 )
 
 
@@ -73,22 +81,22 @@ def dates_in(sentence: str, text_date: datetime.date) -> list[DateMention]:
                 continue
             resolved = _resolve(kind, match, text_date)
             if resolved and resolved[0] <= text_date:
-                names = bool(_NAMES_AN_INSTRUMENT.search(before))
+                names = bool(_NAMES_AN_INSTRUMENT.search(before) or _SIGNED_ON.search(before))
                 found.append(DateMention(match.start(), match.end(), *resolved, names_instrument=names))
     return sorted(found, key=lambda mention: mention.start)
 
 
-def nearest_date(dates: list[DateMention], start: int, end: int, *, of_adoption=False) -> DateMention | None:
+def nearest_date(dates: list[DateMention], start: int, end: int, *, of_signature=False) -> DateMention | None:
     """The date closest to the words ``start``-``end`` (the step's wording), not the sentence's first.
 
-    A date naming an instrument counts only ``of_adoption``: a Council's "decision of 23 November 2022" was
-    adopted that day.
+    A date naming an instrument counts only ``of_signature`` (signature or adoption): a Council's "decision of
+    23 November 2022" was adopted that day, a treaty "signed in Tashkent on 15 May 1992" signed that day.
     """
 
     def distance(mention):
         return max(mention.start - end, start - mention.end, 0)
 
-    return min((d for d in dates if of_adoption or not d.names_instrument), key=distance, default=None)
+    return min((d for d in dates if of_signature or not d.names_instrument), key=distance, default=None)
 
 
 def _resolve(kind, match, text_date):

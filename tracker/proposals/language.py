@@ -131,9 +131,9 @@ class Words:
             return None
         return self.spans[covered[0]][0], self.spans[covered[-1]][1]
 
-    def lemma_offset(self, position: int) -> int:
-        """The lemma offset of the word at or after the sentence offset ``position``."""
-        for (start, _), (lemma_start, _) in zip(self.spans, self.lemma_spans, strict=True):
-            if start >= position:
-                return lemma_start
-        return len(self.lemmas)
+    def lemma_source(self, position: int) -> str:
+        """The word as written that starts at the sentence offset ``position``."""
+        for (start, _), surface in zip(self.spans, self.surfaces, strict=True):
+            if start == position:
+                return surface
+        return ""

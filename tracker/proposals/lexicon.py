@@ -154,7 +154,9 @@ class Lexicon:
         tokens = [(_stem(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(haystack)]
         found: list[tuple[Instrument, Mention]] = []
         for instrument, name in self.instrument_names[language]:
-            mention = _align(name, haystack) or _by_meaning(name, tokens)
+            # Of the two readings of where a name stands, the tighter: a fuzzy alignment can spill into the next name.
+            placed = [m for m in (_align(name, haystack), _by_meaning(name, tokens)) if m]
+            mention = min(placed, key=lambda m: m.end - m.start, default=None)
             if mention and not _names_the_organisation(haystack, mention):
                 found.append((instrument, mention))
         # Longest first, so "Protocol amending the Peacekeeping Agreement" wins over "Peacekeeping Agreement".

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from tracker.models import Event, Instrument, MemberState
-from tracker.proposals.dates import DateMention, dates_in, nearest_date
+from tracker.proposals.dates import AFTER_AN_INSTRUMENT, DateMention, dates_in, nearest_date
 from tracker.proposals.language import RUSSIAN, Words, check_length, detect_language, split_sentences
 from tracker.proposals.lexicon import Lexicon, Mention
 from tracker.proposals.wording import (
@@ -93,7 +93,11 @@ class _Sentence:
         # A date inside an instrument's name ("Decision of 14 May 2002") dates the instrument, not a step.
         dates = [
             dataclasses.replace(d, names_instrument=True)
-            if any(m.start <= d.start and d.end <= m.end for m in inside)
+            if any(
+                (m.start <= d.start and d.end <= m.end)
+                or (m.end <= d.start and AFTER_AN_INSTRUMENT.match(text[m.end : d.start]))
+                for m in inside
+            )
             else d
             for d in dates_in(text, date)
         ]
@@ -203,7 +207,7 @@ class _Reader:
         if cue_type == "completed":
             date, precision = year_of(text, self.date) or (date, precision)
         elif cue and cue_type not in UNDATED_CUES:
-            given = nearest_date(sentence.dates, cue.start(), cue.end(), of_adoption=cue_type == "adopted")
+            given = nearest_date(sentence.dates, cue.start(), cue.end(), of_signature=cue_type in {"adopted", "signed"})
             if given:
                 date, precision = given.date, given.precision
         named, excepted, all_members, after = state_list(text, cue, sentence.states) if cue else ([], [], False, False)

@@ -99,7 +99,7 @@ _EN_PENDING_ACT = re.compile(
 _EN_NOTIFIED = re.compile(r"\bdeposited\b|\bnotified\b|\bnotifications?\b", re.I)
 _EN_SUSPENDED = re.compile(r"\bsuspend(?:ed|s)\b", re.I)
 _EN_WITHDRAWN = re.compile(r"\bwithdr(?:ew|awn)\b|\bdenounced\b", re.I)
-_EN_SIGNED_BY = re.compile(r"\bsigned\b", re.I)
+_EN_SIGNED_BY = re.compile(r"\bsigned by\b", re.I)
 
 # Russian, read in lemmas (ратифицировала, ратифицирован -> ратифицировать; ратификации -> ратификация).
 _RU_NOT_RATIFIED = re.compile(r"\bне (?:\w+ )?ратифицировать\b")
@@ -114,12 +114,13 @@ _RU_RATIFIED = re.compile(
     r"\bратифицировать\b"
     r"|\b(?:одобрить|принять|подписать|утвердить|поддержать)\b[^.;]{0,80}?\b(?:закон|законопроект)\b"
     r"(?:[^.;]{0,40}?\bратификация\b)?"
-    r"|\bзакон\b[^.;]{0,120}?\bо ратификация\b"
+    r"|\bзакон\b(?:[^.;]|\bг \.){0,120}?\bо ратификация\b"
     r"|\bзавершить\b[^.;]{0,40}?\b(?:ратификация|внутригосударственный процедура)\b"
 )
 _RU_NOTIFIED = re.compile(r"\bуведомить\b|\bуведомление\b|\bсдать на хранение\b|\bдепонировать\b")
 _RU_IN_FORCE = re.compile(r"\bвступить в сила\b")
 _RU_SIGNED = re.compile(r"\bподписать\b")
+_PARTICIPLE = re.compile(r"подписанн", re.I)
 _RU_SUSPENDED = re.compile(r"\bприостановить\b")
 _RU_WITHDRAWN = re.compile(r"\bвыйти из\b|\bденонсировать\b")
 _RU_MEMBERSHIP = re.compile(
@@ -209,6 +210,8 @@ def _russian_cues(words: Words) -> list[tuple[str, Cue]]:
     ):
         for match in pattern.finditer(words.lemmas):
             span = words.original_span(match.start(), match.end())
+            if cue_type == "signed" and span and _PARTICIPLE.match(words.lemma_source(span[0])):
+                continue  # "Соглашение, подписанное в 2017 году": names the instrument, reports no step
             if span and not _overlaps(Cue(*span), found):
                 found.append((cue_type, Cue(*span)))
     return sorted(found, key=lambda pair: pair[1].start())
