@@ -47,6 +47,7 @@ _NAMES_AN_INSTRUMENT = re.compile(
 
 # "the agreement ... signed in 2017 entered into force": the signature's date, for no other step.
 _SIGNED_ON = re.compile(r"\b(?:signed|подписанн\w*)(?: in [A-Z]\w+| в \w+)?(?: on| in)?\s*$", re.I)
+_LAW = re.compile(r"\b(?:Law|Закон)\b(?:\s+[^\s.;]+){0,5}?\s+(?:dated|of|от)\s*$", re.I)
 # "the press service reported on Friday": when the news came out, not when the step was taken.
 _REPORTED = re.compile(
     r"\b(?:reported|said|announced|stated|told \w+|сообщил\w*|сообщает\w*|заявил\w*)\s+(?:on\s+)?$", re.I
@@ -66,6 +67,7 @@ class DateMention:
     date: datetime.date
     precision: str
     names_instrument: bool = False
+    of_law: bool = False  # "The Law of the Republic of Kazakhstan dated 17 February 2010": the law's own date
 
 
 def dates_in(sentence: str, text_date: datetime.date) -> list[DateMention]:
@@ -82,7 +84,11 @@ def dates_in(sentence: str, text_date: datetime.date) -> list[DateMention]:
             resolved = _resolve(kind, match, text_date)
             if resolved and resolved[0] <= text_date:
                 names = bool(_NAMES_AN_INSTRUMENT.search(before) or _SIGNED_ON.search(before))
-                found.append(DateMention(match.start(), match.end(), *resolved, names_instrument=names))
+                found.append(
+                    DateMention(
+                        match.start(), match.end(), *resolved, names_instrument=names, of_law=bool(_LAW.search(before))
+                    )
+                )
     return sorted(found, key=lambda mention: mention.start)
 
 

@@ -154,12 +154,14 @@ class _Reader:
         self.block: list[int] = []  # instruments of the run of sentences (a list) just read
         self.list_cue: str | None = None  # a "...such as:" sentence whose cue applies to the list below it
         self.last_states: list[MemberState] = []  # the states of the last sentence that named any
+        self.law_date: DateMention | None = None  # a gazette's "Law ... dated 17 February 2010", for "To ratify ..."
 
     def read(self, sentence: _Sentence, following: Sequence[_Sentence]):
         if not sentence.instruments:
             self.list_cue = None if not sentence.is_bullet else self.list_cue
         proposed_before = len(self.proposals)
         named = list(sentence.instruments)
+        self.law_date = next((d for d in sentence.dates if d.of_law), self.law_date)
         for cue_type, cue in cues(sentence.text, sentence.words, sentence.language):
             targets = self._instruments_for(sentence, cue, cue_type, following)
             if cue_type == "membership":
@@ -208,6 +210,8 @@ class _Reader:
             date, precision = year_of(text, self.date) or (date, precision)
         elif cue and cue_type not in UNDATED_CUES:
             given = nearest_date(sentence.dates, cue.start(), cue.end(), of_signature=cue_type in {"adopted", "signed"})
+            if given is None and cue_type == "ratified_act":
+                given = self.law_date  # a gazette gives the law's date once, above the words that ratify
             if given:
                 date, precision = given.date, given.precision
         named, excepted, all_members, after = state_list(text, cue, sentence.states) if cue else ([], [], False, False)
@@ -282,13 +286,16 @@ class _Reader:
     def _propose_act(self, sentence, instrument, cue_type, named, date, precision, instrument_marks):
         """A step one state's chamber, president or government took: the states named at the cue, else in the
         sentence, else in the sentence before ("The Senate approved the law. The President signed it.")."""
+        event_type = ACT_TYPES[cue_type]
+        if event_type in {Event.Type.RATIFIED, Event.Type.RATIFICATION_PENDING} and not instrument.needs_ratification:
+            return  # a Council decision binds on adoption: "approved" or "adopted" is no ratification of it
         states = named or list(dict.fromkeys(state for state, _ in sentence.states))
         if not states and cue_type not in {"suspended", "withdrawn"}:
             states = self.last_states  # a suspension or withdrawal is only ever read with its state named
         marks = {state.pk: mention for state, mention in sentence.states}
         for state in states:
             state_marks = (*instrument_marks, marks[state.pk]) if state.pk in marks else instrument_marks
-            self._add(sentence.text, ACT_TYPES[cue_type], date, precision, instrument, state, False, state_marks)
+            self._add(sentence.text, event_type, date, precision, instrument, state, False, state_marks)
 
     def _implied(self, instrument, named) -> list[MemberState]:
         """The members a sentence implies without naming them, less those the record shows as bound already."""

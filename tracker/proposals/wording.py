@@ -38,7 +38,8 @@ _DECISION_OF = re.compile(rf"\b(?:decision|declaration|statement)s? of \d{{1,2}}
 _IMPLEMENTED = re.compile(r"\bimplement(?:ing|ation of|ation plan)\b", re.I)
 # Being a member of the Organisation means being bound by its founding charter.
 _MEMBERSHIP = re.compile(
-    r"\b(?:members|member states) of (?:the )?(?:CSTO|Collective Security Treaty Organi[sz]ation|Organi[sz]ation)"
+    r"\b(?:members|member states) of (?:the )?(?:CSTO|CST|Collective Security Treaty(?: Organi[sz]ation)?|"
+    r"Organi[sz]ation)"
     r" (?:are|include)\b|\b(?:CSTO|Collective Security Treaty Organi[sz]ation) (?:includes|comprises)\b",
     re.I,
 )
@@ -70,8 +71,8 @@ INSTRUMENT_LIKE = re.compile(
     r"(?:(?! (?:was|were|is|are|has|have|had|will|which|that)\b)[^.;:()])+"
 )
 INSTRUMENT_LIKE_RU = re.compile(
-    r"\b(?:Соглашени[еяю]|Протокол[а-я]*|Договор[а-я]*|Конвенци[яюи]|Решени[еяю]|Деклараци[яю]|Стратеги[яю]|"
-    r"Положени[еяю])\s+(?:о|об|по|между)\s[^.;:()]+"
+    r"\b(?:[Сс]оглашени[еяю]|[Пп]ротокол[а-я]*|[Дд]оговор[а-я]*|[Кк]онвенци[яюи]|Решени[еяю]|Деклараци[яю]|"
+    r"Стратеги[яю]|Положени[еяю])\s+(?:о|об|по|между)\s[^.;:()]+"
 )
 
 
@@ -86,14 +87,21 @@ _EN_RATIFIED_ACT = re.compile(
     r"\bratif(?:ied|ies)\b(?! by)|\bvoted (?:to ratify|for (?:the )?ratification)\b|\bsigned into law\b"
     r"|\b(?:approved|passed|adopted|endorsed|backed|signed)\b(?: \w+){0,3}? (?:law|bill|act)\b"
     r"|\bLaw\b(?:[^.;]|\bNo\.){0,100}?\bOn (?:the )?ratification\b"
-    r"|\bcompleted (?:its|their|the) (?:domestic |internal |national )?ratification\b",
+    r"|\bcompleted (?:its|their|the) (?:domestic |internal |national )?ratification\b"
+    r"|\b(?:passed|approved|adopted|endorsed|backed|supported) by (?:the )?(?:deputies|senators|lower house|"
+    r"upper house|parliament|State Duma|Duma|Federation Council|Mazhilis|Majilis|Senate|Jogorku Kenesh|"
+    r"National Assembly|House of Representatives|Council of the Republic|Majlisi)\b"
+    r"|^\s*(?:To ratify|On (?:the )?ratification of)\b",
     re.I,
 )
 _EN_PENDING_ACT = re.compile(
     r"\bsubmitted\b[^.;]{0,100}?\b(?:for ratification|to (?:the )?(?:parliament|State Duma|Duma|Mazhilis|Majilis|"
     r"Jogorku Kenesh|National Assembly|Majlisi \w+|House of Representatives|Senate|chamber))"
     r"|\b(?:is|are|was|were) (?:now |still )?considering\b|\bunder consideration\b|\bin (?:the )?first reading\b"
-    r"|\bbegan (?:considering|consideration)\b",
+    r"|\bbegan (?:considering|consideration)\b"
+    # A ratification still to come: "plans to ratify", "recommended ratifying", "will ratify".
+    r"|\b(?:plans?|planning|intends?|expected|will|would|recommended|recommends|is to|are to|to be)"
+    r"(?: \w+)? (?:to )?(?:ratify|ratifying|ratified)\b",
     re.I,
 )
 _EN_NOTIFIED = re.compile(r"\bdeposited\b|\bnotified\b|\bnotifications?\b", re.I)
@@ -108,10 +116,15 @@ _RU_PENDING = re.compile(
     r"(?:\bна ратификация\b|\bна рассмотрение\b|\bв (?:парламент|госдума|государственный дума|жогорка|жогорку|"
     r"мажилис|маджлисить|маджлиси|национальный собрание|палата))"
     r"|\bв первый чтение\b|\b(?:находиться )?на рассмотрение\b|\bрассматривать\b"
+    r"|\b(?:планировать|намереваться|собираться|рекомендовать|предстоять|предлагаться|предлагать|намерен|"
+    r"должный|мочь)\b(?: \w+)? ратифицировать\b"
     r"|\b(?:процедура )?ратификация\b[^.;]{0,40}?\bпродолжаться\b|\bпродолжаться\b[^.;]{0,40}?\bратификация\b"
 )
 _RU_RATIFIED = re.compile(
-    r"\bратифицировать\b"
+    r"\bратифицировать(?:ся)?\b"
+    r"|\b(?:закон|законопроект)\b[^.;]{0,40}?\b(?:принять|одобрить|подписать)\b"
+    r"|\b(?:принять|одобрить|поддержать)\b(?: \w+){0,2} (?:госдума|государственный дума|совет федерация|мажилис|"
+    r"сенат|жогорка|жогорку|палата|парламент|депутат|сенатор|маджлисить|маджлиси|национальный собрание)\b"
     r"|\b(?:одобрить|принять|подписать|утвердить|поддержать)\b[^.;]{0,80}?\b(?:закон|законопроект)\b"
     r"(?:[^.;]{0,40}?\bратификация\b)?"
     r"|\bзакон\b(?:[^.;]|\bг \.){0,120}?\bо ратификация\b"
