@@ -54,10 +54,14 @@ CATAPHORA = re.compile(r":\s*$|\b(?:another|the following) (?:document|instrumen
 _YEAR_WORDS = re.compile(r"\b(last year|this year|in (\d{4}))\b", re.I)
 _STATE_LIST_GAP = re.compile(
     r"^\s*(?:side|parliament|authorities)?\s*(?:,|;|:)?\s*(?:and|as well as|or|и|а также|или)?\s*"
-    r"(?:by\s+|in\s+)?(?:the\s+)?$",
+    r"(?:by\s+|in\s+|for\s+|для\s+)?(?:the\s+)?$",
     re.I,
 )
-_ALL_MEMBERS = re.compile(r"^\s*(?:by\s+)?all (?:the )?(?:CSTO )?member(?: state)?s\b", re.I)
+_ALL_MEMBERS = re.compile(
+    r"^\s*(?:by\s+)?all (?:the )?(?:CSTO )?member(?: state)?s\b|^\s*всеми (?:государствами|странами)[\s–-]*"
+    r"(?:членами|участницами)(?: ОДКБ)?",
+    re.I,
+)
 _EXCEPT = re.compile(
     r"^\s*(?:,\s*)?(?:except(?: for)?|but not|with the exception of|за исключением|кроме)\s+(?:the\s+)?", re.I
 )
@@ -91,7 +95,13 @@ _EN_RATIFIED_ACT = re.compile(
     r"|\b(?:passed|approved|adopted|endorsed|backed|supported) by (?:the )?(?:deputies|senators|lower house|"
     r"upper house|parliament|State Duma|Duma|Federation Council|Mazhilis|Majilis|Senate|Jogorku Kenesh|"
     r"National Assembly|House of Representatives|Council of the Republic|Majlisi)\b"
-    r"|^\s*(?:To ratify|On (?:the )?ratification of)\b",
+    r"|^\s*(?:To ratify|On (?:the )?ratification of)\b"
+    r"|\b(?:approved|endorsed|backed|supported|voted for|voted in favou?r of)(?: the)? ratification\b"
+    r"|\bsigned (?:the|an|its) instruments? of ratification\b"
+    # A chamber approving the instrument itself: "the Majlisi Namoyandagon endorsed the protocol".
+    r"|\b(?:parliament|chamber|house|Duma|Council of the Republic|Federation Council|Mazhilis|Majilis|Senate|Kenesh|"
+    r"National Assembly|Majlisi \w+|Namoyandagon|lawmakers|deputies|senators|MPs)\b(?:(?! and )[^.;]){0,80}?"
+    r"\b(?:endorsed|approved|backed|supported)\b",
     re.I,
 )
 _EN_PENDING_ACT = re.compile(
@@ -129,8 +139,16 @@ _RU_RATIFIED = re.compile(
     r"(?:[^.;]{0,40}?\bратификация\b)?"
     r"|\bзакон\b(?:[^.;]|\bг \.){0,120}?\bо ратификация\b"
     r"|\bзавершить\b[^.;]{0,40}?\b(?:ратификация|внутригосударственный процедура)\b"
+    r"|\b(?:одобрить|поддержать|утвердить|проголосовать за)\b ратификация\b"
+    r"|\bподписать\b[^.;]{0,30}?\bратификационный грамота\b"
+    r"|\b(?:парламент|палата|госдума|дума|совет республика|совет федерация|мажилис|сенат|кенеш|собрание|маджлиси|"
+    r"маджлисить|намояндагон|милли|депутат|сенатор)\b(?:(?! и )[^.;,]){0,80}?\b(?:одобрить|поддержать|утвердить)\b"
 )
-_RU_NOTIFIED = re.compile(r"\bуведомить\b|\bуведомление\b|\bсдать на хранение\b|\bдепонировать\b")
+_RU_THANKS = re.compile(r"\b(?:благодарить|благодарность|признательность)\b[^.]*?\bза ратификация\b")
+_RU_NOTIFIED = re.compile(
+    r"\bуведомить\b|\bуведомление\b|\bсдать на хранение\b|\bдепонировать\b"
+    r"|\b(?:сдать|передать|вручить)\b[^.;]{0,60}?\b(?:грамота|уведомление)\b"
+)
 _RU_IN_FORCE = re.compile(r"\bвступить в сила\b")
 _RU_SIGNED = re.compile(r"\bподписать\b")
 _PARTICIPLE = re.compile(r"подписанн", re.I)
@@ -212,6 +230,7 @@ def _russian_cues(words: Words) -> list[tuple[str, Cue]]:
     found: list[tuple[str, Cue]] = []
     for cue_type, pattern in (
         ("not_ratified", _RU_NOT_RATIFIED),
+        ("thanks", _RU_THANKS),
         ("pending_act", _RU_PENDING),
         ("membership", _RU_MEMBERSHIP),
         ("ratified_act", _RU_RATIFIED),
@@ -262,7 +281,12 @@ def state_list(sentence: str, cue, mentions) -> tuple[list[MemberState], list[Me
     after = _run_of_states(sentence, position, mentions)
     if after:
         return after, [], False, True
-    return _run_of_states_before(sentence, cue.start(), mentions), [], False, False
+    before = _run_of_states_before(sentence, cue.start(), mentions)
+    if before:
+        return before, [], False, False
+    # "thank the parliaments of Belarus and Tajikistan for ratifying": the list sits inside the wording.
+    inside = [state for state, m in mentions if cue.start() <= m.start and m.end <= cue.end()]
+    return list(dict.fromkeys(inside)), [], False, False
 
 
 def _run_of_states(sentence, position, mentions) -> list[MemberState]:
