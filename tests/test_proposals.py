@@ -5,9 +5,18 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from tests.builders import make_event, make_instrument, make_six_states, make_source
-from tracker.models import Event, Instrument, SourceDocument, StateActor, quote_appears_in
+from tracker.models import Event, Instrument, InstrumentAlias, SourceDocument, StateActor, quote_appears_in
 from tracker.proposal_views import highlight
-from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events, split_sentences
+from tracker.proposals import (
+    MAX_TEXT_LENGTH,
+    NEW_INSTRUMENT,
+    Mention,
+    TextTooLong,
+    detect_language,
+    propose_events,
+    split_sentences,
+)
+from tracker.proposals.language import LONGEST_PIECE
 from tracker.status import status_matrix
 
 SPEECH_DAY = datetime.date(2023, 5, 18)
@@ -500,3 +509,258 @@ def test_the_paste_form_opens_and_edit_returns_to_it_with_the_text_kept(client, 
     assert response.status_code == 200
     assert response.context["form"]["text"].value() == SPEECH
     assert "formset" not in response.context
+
+
+# Real-world texts in English and Russian (issue 13) ----------------------------------------------
+
+
+@pytest.fixture
+def in_russian(six_states, instruments):
+    """The instruments' Russian titles and a few aliases, and the chambers and presidents that act for states."""
+    titles = {
+        "peacekeeping": "Соглашение о миротворческой деятельности Организации Договора о коллективной безопасности",
+        "protocol": "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ",
+        "charter": "Устав Организации Договора о коллективной безопасности",
+        "logistics": "Соглашение о совместном тыловом и медицинском обеспечении войск ОДКБ",
+    }
+    for key, title in titles.items():
+        Instrument.objects.filter(pk=instruments[key].pk).update(title_ru=title)
+        instruments[key].refresh_from_db()
+    Instrument.objects.filter(pk=instruments["charter"].pk).update(kind=Instrument.Kind.CHARTER)
+    InstrumentAlias.objects.create(
+        instrument=instruments["peacekeeping"], language="ru", text="Соглашение о миротворческой деятельности ОДКБ"
+    )
+    InstrumentAlias.objects.create(instrument=instruments["charter"], language="ru", text="Устав ОДКБ")
+    InstrumentAlias.objects.create(instrument=instruments["charter"], language="en", text="the Charter")
+    for iso3, name, language, kind, years in [
+        ("RUS", "Государственная дума", "ru", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("RUS", "Россия", "ru", StateActor.Kind.NAME, (None, None)),
+        ("RUS", "State Duma", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KGZ", "Киргизия", "ru", StateActor.Kind.NAME, (None, None)),
+        ("KGZ", "Жогорку Кенеш", "ru", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Казахстан", "ru", StateActor.Kind.NAME, (None, None)),
+        ("KAZ", "Mazhilis", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Senate", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Tokayev", "en", StateActor.Kind.HEAD_OF_STATE, (2019, None)),
+        ("KAZ", "Nazarbayev", "en", StateActor.Kind.HEAD_OF_STATE, (1991, 2019)),
+        ("BLR", "Беларусь", "ru", StateActor.Kind.NAME, (None, None)),
+        ("ARM", "Армения", "ru", StateActor.Kind.NAME, (None, None)),
+        ("TJK", "Таджикистан", "ru", StateActor.Kind.NAME, (None, None)),
+    ]:
+        StateActor.objects.create(
+            state=six_states[iso3], name=name, language=language, kind=kind, from_year=years[0], to_year=years[1]
+        )
+    return instruments
+
+
+def facts(proposals):
+    """(instrument short title, state ISO code or None, type, date, precision) for each event proposal."""
+    return {
+        (p.instrument.short_title, p.state.iso3 if p.state else None, p.type, p.date, p.precision)
+        for p in proposals
+        if p.type != NEW_INSTRUMENT
+    }
+
+
+DAY, MONTH, YEAR, ON_OR_BEFORE = (Event.Precision.DAY, Event.Precision.MONTH, Event.Precision.YEAR,
+                                  Event.Precision.ON_OR_BEFORE)  # fmt: skip
+
+
+def test_a_russian_chamber_ratifying_in_any_word_form_is_read_with_the_day_it_gives(in_russian):
+    text = (
+        "Государственная дума на пленарном заседании 5 апреля ратифицировала протокол о внесении изменений "
+        "в Соглашение о миротворческой деятельности ОДКБ."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Protocol", "RUS", RATIFIED, datetime.date(2024, 4, 5), DAY)
+    }
+
+
+def test_russian_state_names_match_in_every_case(in_russian):
+    text = (
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ ратифицирован Беларусью, "
+        "Киргизией и Казахстаном."
+    )
+    assert {p.state.iso3 for p in read(text)} == {"BLR", "KGZ", "KAZ"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Tokayev signed the law on ratification of the Protocol amending the CSTO Peacekeeping Agreement.",
+        "President Tokayev signed into law the ratification of a protocol amending the CSTO Peacekeeping Agreement "
+        "of October 2007.",
+    ],
+)
+def test_a_president_signing_a_ratification_law_is_ratification_not_a_signature(in_russian, text):
+    assert facts(read(text, datetime.date(2024, 6, 14))) == {
+        ("Peacekeeping Protocol", "KAZ", RATIFIED, datetime.date(2024, 6, 14), ON_OR_BEFORE)
+    }
+
+
+def test_a_russian_law_ratifying_a_protocol_signed_by_the_president_is_ratification(in_russian):
+    text = (
+        "Президент России подписал федеральный закон, ратифицирующий протокол о внесении изменений в Соглашение "
+        "о миротворческой деятельности ОДКБ."
+    )
+    assert [(p.state.iso3, p.type) for p in read(text)] == [("RUS", RATIFIED)]
+
+
+def test_a_presidents_name_points_to_his_state_only_during_his_term(in_russian):
+    text = "{} signed the law on ratification of the Logistics Agreement."
+    assert [p.state.iso3 for p in read(text.format("Tokayev"), datetime.date(2023, 3, 1))] == ["KAZ"]
+    assert read(text.format("Nazarbayev"), datetime.date(2023, 3, 1)) == []
+    assert [p.state.iso3 for p in read(text.format("Nazarbayev"), datetime.date(2018, 3, 1))] == ["KAZ"]
+
+
+def test_the_protocols_amending_an_instrument_are_the_protocol_not_the_instrument_amended(in_russian):
+    text = "The State Duma ratified the protocol amending the peacekeeping agreement at a session on 5 April."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Protocol", "RUS", RATIFIED, datetime.date(2024, 4, 5), DAY)
+    }
+
+
+def test_an_instrument_amended_by_several_protocols_is_not_forced_onto_one_of_them(in_russian, instruments):
+    text = "The State Duma ratified the protocols amending the Charter."
+    first = make_instrument(title="First Protocol", short_title="First", part_of=instruments["charter"])
+    assert [p.instrument for p in read(text)] == [first]
+    make_instrument(title="Second Protocol", short_title="Second", part_of=instruments["charter"])
+    assert read(text) == []
+
+
+def test_a_date_that_only_names_an_instrument_is_no_events_date_and_no_new_instrument(in_russian):
+    text = "The Mazhilis ratified the CSTO Peacekeeping Agreement of 6 October 2007."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Agreement", "KAZ", RATIFIED, datetime.date(2024, 4, 8), ON_OR_BEFORE)
+    }
+
+
+def test_each_event_takes_the_date_nearest_its_own_wording(in_russian):
+    text = (
+        "The State Duma ratified the Logistics Agreement on 2 April, and the Mazhilis ratified the Peacekeeping "
+        "Protocol on 9 April."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 10))) == {
+        ("Logistics Agreement", "RUS", RATIFIED, datetime.date(2024, 4, 2), DAY),
+        ("Peacekeeping Protocol", "KAZ", RATIFIED, datetime.date(2024, 4, 9), DAY),
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "date", "precision"),
+    [
+        ("on 5 April", datetime.date(2024, 4, 5), DAY),
+        ("on 20 December", datetime.date(2023, 12, 20), DAY),  # after the text's date: the year before
+        ("in January", datetime.date(2024, 1, 1), MONTH),
+        ("last month", datetime.date(2024, 3, 1), MONTH),
+        ("last year", datetime.date(2023, 1, 1), YEAR),
+        ("on Wednesday", datetime.date(2024, 4, 3), DAY),
+        ("on 14 March 2022", datetime.date(2022, 3, 14), DAY),
+    ],
+)
+def test_a_date_without_its_year_is_resolved_against_the_texts_date(in_russian, words, date, precision):
+    text = f"The State Duma ratified the Logistics Agreement {words}."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {("Logistics Agreement", "RUS", RATIFIED, date, precision)}
+
+
+@pytest.mark.parametrize(
+    ("words", "date", "precision"),
+    [
+        ("5 апреля", datetime.date(2024, 4, 5), DAY),
+        ("в январе", datetime.date(2024, 1, 1), MONTH),
+        ("в прошлом году", datetime.date(2023, 1, 1), YEAR),
+        ("в среду", datetime.date(2024, 4, 3), DAY),
+        ("18.03.2024", datetime.date(2024, 3, 18), DAY),
+    ],
+)
+def test_russian_dates_are_resolved_against_the_texts_date(in_russian, words, date, precision):
+    text = (
+        f"Государственная дума {words} ратифицировала Соглашение о совместном тыловом и медицинском обеспечении "
+        "войск ОДКБ."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {("Logistics Agreement", "RUS", RATIFIED, date, precision)}
+
+
+def test_several_stages_of_one_ratification_are_one_event_dated_by_the_last_with_the_others_in_its_note(in_russian):
+    text = (
+        "The Mazhilis approved the bill on ratification of the Peacekeeping Protocol on 14 February. "
+        "The Senate approved the law on 29 February. President Tokayev signed the law on 4 March."
+    )
+    (proposal,) = read(text, datetime.date(2024, 3, 5))
+    assert (proposal.state.iso3, proposal.type, proposal.date) == ("KAZ", RATIFIED, datetime.date(2024, 3, 4))
+    assert "14 February" in proposal.note and "29 February" in proposal.note
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The government submitted the Logistics Agreement to the State Duma for ratification.", PENDING),
+        ("Russia deposited its instrument of ratification of the Logistics Agreement.", Event.Type.NOTIFIED),
+        ("Госдума приняла в первом чтении законопроект о ратификации Устава ОДКБ.", PENDING),
+        ("Россия уведомила Секретариат о ратификации Устава ОДКБ.", Event.Type.NOTIFIED),
+    ],
+)
+def test_submission_first_reading_and_deposit_are_their_own_steps(in_russian, six_states, text, expected):
+    StateActor.objects.create(state=six_states["RUS"], name="Госдума", language="ru", kind=StateActor.Kind.PARLIAMENT)
+    assert [(p.state.iso3, p.type) for p in read(text)] == [("RUS", expected)]
+
+
+def test_all_member_states_except_one_in_russian_makes_that_one_pending(in_russian):
+    text = (
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ ратифицирован всеми "
+        "государствами-членами, кроме Армении."
+    )
+    proposals = read(text)
+    assert {p.state.iso3 for p in proposals if p.type == RATIFIED} == {"BLR", "KAZ", "KGZ", "RUS", "TJK"}
+    assert {p.state.iso3 for p in proposals if p.type == PENDING} == {"ARM"}
+
+
+def test_not_ratified_by_a_state_implies_the_others_but_a_state_that_has_not_ratified_does_not(in_russian):
+    by_list = read(
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ не ратифицирован Арменией."
+    )
+    assert {p.state.iso3 for p in by_list if p.type == RATIFIED} == {"BLR", "KAZ", "KGZ", "RUS", "TJK"}
+    alone = read(
+        "Армения не ратифицировала протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ."
+    )
+    assert [(p.state.iso3, p.type) for p in alone] == [("ARM", PENDING)]
+
+
+def test_a_russian_membership_list_binds_each_named_member_by_the_charter_on_or_before_the_text(in_russian):
+    proposals = read("В состав ОДКБ входят Армения, Беларусь, Казахстан, Киргизия, Россия и Таджикистан.")
+    assert facts(proposals) == {
+        ("CSTO Charter", iso3, Event.Type.IN_FORCE, SPEECH_DAY, ON_OR_BEFORE)
+        for iso3 in ("ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK")
+    }
+    assert all(p.inferred for p in proposals)
+
+
+def test_an_instrument_the_record_lacks_is_offered_with_the_title_the_text_gives_in_either_language(in_russian):
+    (english,) = read("The State Duma ratified the Agreement on the CSTO Air Defence Coordination Centre on 2 May.")
+    (russian,) = read("Госдума 2 мая ратифицировала Соглашение о Координационном центре противовоздушной обороны ОДКБ.")
+    assert english.type == russian.type == NEW_INSTRUMENT
+    assert english.new_title == "Agreement on the CSTO Air Defence Coordination Centre"
+    assert russian.new_title == "Соглашение о Координационном центре противовоздушной обороны ОДКБ"
+
+
+def test_the_language_is_detected_per_text_and_russian_sentences_are_split_by_razdel():
+    assert detect_language("The State Duma ratified it.") == "en"
+    assert detect_language("Госдума ратифицировала протокол (ОДКБ).") == "ru"
+    text = "Закон от 28 декабря 2022 г. № 560-ФЗ принят. Документ подписан президентом.\nВторая строка"
+    assert split_sentences(text) == [
+        "Закон от 28 декабря 2022 г. № 560-ФЗ принят.",
+        "Документ подписан президентом.",
+        "Вторая строка",
+    ]
+
+
+def test_a_very_long_line_is_cut_into_bounded_pieces_so_the_cost_stays_linear():
+    line = "The State Duma ratified the agreement " * 8_000  # about 300 KB, no full stop at all
+    sentences = split_sentences(line)
+    assert sum(len(s) for s in sentences) >= len(line.strip()) - len(sentences)
+    assert max(len(s) for s in sentences) <= LONGEST_PIECE
+
+
+def test_a_text_longer_than_the_reader_reads_is_refused_in_words(six_states, instruments):
+    with pytest.raises(TextTooLong, match="at most 200,000"):
+        read("x" * (MAX_TEXT_LENGTH + 1))

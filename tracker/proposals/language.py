@@ -91,7 +91,10 @@ def lemma(word: str) -> str:
     word = word.lower().replace("ё", "е")
     if not _CYRILLIC.search(word):
         return word
-    return _morph().parse(word)[0].normal_form.replace("ё", "е")
+    parses = _morph().parse(word)
+    # "Устав" reads first as a gerund of "устать"; in these texts a word is far likelier a noun than a gerund.
+    parse = next((p for p in parses if p.tag.POS != "GRND"), parses[0])
+    return parse.normal_form.replace("ё", "е")
 
 
 @functools.lru_cache(maxsize=200_000)

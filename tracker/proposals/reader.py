@@ -16,6 +16,7 @@ leaves over and is flagged ``inferred``.
 
 import dataclasses
 import datetime
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -162,12 +163,14 @@ class _Reader:
         proposed_before = len(self.proposals)
         named = list(sentence.instruments)
         self.law_date = next((d for d in sentence.dates if d.of_law), self.law_date)
-        for cue_type, cue in cues(sentence.text, sentence.words, sentence.language):
-            targets = self._instruments_for(sentence, cue, cue_type, following)
+        found = cues(sentence.text, sentence.words, sentence.language)
+        clauses = _clauses(sentence.text, [cue for _, cue in found])
+        for (cue_type, cue), clause in zip(found, clauses, strict=True):
+            targets = self._instruments_for(sentence, cue, cue_type, following, clause)
             if cue_type == "membership":
                 targets = [pk for pk, i in self.lexicon.instruments.items() if i.kind == Instrument.Kind.CHARTER]
             for instrument_pk in targets:
-                self._propose(sentence, self.lexicon.instruments[instrument_pk], cue_type, cue)
+                self._propose(sentence, self.lexicon.instruments[instrument_pk], cue_type, cue, clause)
         if named and self.list_cue and len(self.proposals) == proposed_before:
             for instrument_pk in named:
                 self._propose(sentence, self.lexicon.instruments[instrument_pk], self.list_cue, None)
@@ -186,10 +189,17 @@ class _Reader:
 
     _last_named = False
 
-    def _instruments_for(self, sentence, cue, cue_type, following) -> list[int]:
+    def _instruments_for(self, sentence, cue, cue_type, following, clause) -> list[int]:
         if sentence.instruments:
-            before = [pk for pk, ms in sentence.instruments.items() if ms[0].start < cue.start()]
-            return before or list(sentence.instruments)
+            mine = {
+                pk: ms for pk, ms in sentence.instruments.items() if any(clause[0] <= m.start < clause[1] for m in ms)
+            }
+            mine = mine or sentence.instruments
+            before = [pk for pk, ms in mine.items() if ms[0].start < cue.start()]
+            after = [pk for pk in mine if pk not in before]
+            if cue_type in ACT_CUES:
+                return after or before  # a chamber "ratified the protocol": the object follows the verb
+            return before or after
         if cue_type in ACT_CUES or (sentence.language == RUSSIAN and cue_type == "in_force"):
             return list(self.recent)  # "the President signed the law", "документ вступил в силу"
         if cue_type not in RATIFICATION_CUES:
@@ -202,14 +212,15 @@ class _Reader:
             return list(self.recent)
         return []
 
-    def _propose(self, sentence: _Sentence, instrument: Instrument, cue_type: str, cue: re.Match | None):
+    def _propose(self, sentence: _Sentence, instrument: Instrument, cue_type: str, cue: re.Match | None, clause=None):
         text = sentence.text
         instrument_marks = tuple(sentence.instruments.get(instrument.pk, ()))
         date, precision = self.date, Event.Precision.ON_OR_BEFORE
         if cue_type == "completed":
             date, precision = year_of(text, self.date) or (date, precision)
         elif cue and cue_type not in UNDATED_CUES:
-            given = nearest_date(sentence.dates, cue.start(), cue.end(), of_signature=cue_type in {"adopted", "signed"})
+            dates = [d for d in sentence.dates if clause is None or clause[0] <= d.start < clause[1]]
+            given = nearest_date(dates, cue.start(), cue.end(), of_signature=cue_type in {"adopted", "signed"})
             if given is None and cue_type == "ratified_act":
                 given = self.law_date  # a gazette gives the law's date once, above the words that ratify
             if given:
@@ -378,13 +389,31 @@ class _Reader:
         return list(chosen.values())
 
 
+_CLAUSE_BREAK = re.compile(r"[,;]\s+(?:and\s+|и\s+|а\s+)?|\s(?:and|и|а|while|whereas)\s")
+
+
+def _clauses(text: str, found: list) -> list[tuple[int, int]]:
+    """Each cue's clause: "The Duma ratified A on 2 April, and the Mazhilis ratified B on 9 April" has two, cut
+    at the last comma or "and" between the cues; cues with no such break between them share one ("deposited
+    the last notification on 2 October")."""
+    cuts = [0]
+    for cue, next_cue in itertools.pairwise(found):
+        breaks = list(_CLAUSE_BREAK.finditer(text, cue.end(), next_cue.start()))
+        cuts.append(breaks[-1].end() if breaks else None)
+    cuts.append(len(text))
+    clauses = []
+    for index in range(len(found)):
+        start = next(cut for cut in reversed(cuts[: index + 1]) if cut is not None)
+        end = next(cut for cut in cuts[index + 1 :] if cut is not None)
+        clauses.append((start, end))
+    return clauses
+
+
 def _better(proposal: Proposal, chosen: Proposal) -> bool:
     """Stated beats inferred; for a ratification, a dated stage beats an undated one, and a later one an earlier."""
     if chosen.inferred != proposal.inferred:
         return chosen.inferred
-    if proposal.type != Event.Type.RATIFIED or not proposal.state:
-        return False
     undated = Event.Precision.ON_OR_BEFORE
     if (chosen.precision == undated) != (proposal.precision == undated):
         return chosen.precision == undated
-    return proposal.date > chosen.date
+    return proposal.type == Event.Type.RATIFIED and bool(proposal.state) and proposal.date > chosen.date
