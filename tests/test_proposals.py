@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tests.builders import make_event, make_instrument, make_six_states, make_source
@@ -764,3 +765,108 @@ def test_a_very_long_line_is_cut_into_bounded_pieces_so_the_cost_stays_linear():
 def test_a_text_longer_than_the_reader_reads_is_refused_in_words(six_states, instruments):
     with pytest.raises(TextTooLong, match="at most 200,000"):
         read("x" * (MAX_TEXT_LENGTH + 1))
+
+
+# The admin's "Add source from text" on real texts and bad input (issue 13) --------------------------
+
+NEWS_RU = (
+    "МОСКВА, 8 апреля. Государственная дума на пленарном заседании 5 апреля ратифицировала протокол о внесении "
+    "изменений в Соглашение о миротворческой деятельности ОДКБ."
+)
+
+
+def test_a_pasted_russian_news_item_proposes_its_event_with_state_instrument_type_and_date(
+    client, superuser, url, in_russian
+):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1", text=NEWS_RU, date="2024-04-08"))
+    (row,) = response.context["formset"].forms
+    assert (row.initial["instrument"], row.initial["state"].iso3, row.initial["type"]) == (
+        in_russian["protocol"],
+        "RUS",
+        RATIFIED,
+    )
+    assert (row.initial["date"], row.initial["precision"]) == (datetime.date(2024, 4, 5), Event.Precision.DAY)
+    assert "<mark>Государственная дума</mark>" in response.content.decode()
+
+
+def test_a_paste_longer_than_the_reader_reads_is_a_form_error_with_the_figures(client, superuser, url, six_states):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1", text="Belarus ratified it. " * 10_000))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "characters long; the reader reads at most 200,000" in page
+    assert "formset" not in response.context
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("marks", "0-7,<script>"),
+        ("marks", "9" * 40),
+        ("new_title", "x" * 600),
+        ("date", "2023-02-31"),
+        ("instrument", "not-a-pk"),
+        ("state", "999999"),
+        ("type", "annexed"),
+        ("precision", "roughly"),
+    ],
+)
+def test_a_tampered_or_malformed_review_field_is_a_row_error_and_saves_nothing(
+    client, superuser, url, six_states, instruments, field, value
+):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1")))
+    rows[f"proposals-0-{field}"] = value
+
+    response = client.post(url, source_fields(save="1") | rows)
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors
+    assert 'class="errorlist' in response.content.decode()
+    assert SourceDocument.objects.count() == 0 and Event.objects.count() == 0
+
+
+@pytest.mark.parametrize("total", ["x", "-1", "100000"])
+def test_a_tampered_row_count_is_answered_without_a_crash(client, superuser, url, six_states, instruments, total):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1"))) | {"proposals-TOTAL_FORMS": total}
+    response = client.post(url, source_fields(save="1") | rows)
+    assert response.status_code == 200
+    assert SourceDocument.objects.count() == 0
+
+
+def test_the_earlier_stages_of_a_ratification_reach_the_saved_events_note(client, superuser, url, in_russian):
+    text = (
+        "The Mazhilis approved the bill on ratification of the Peacekeeping Protocol on 14 February. "
+        "President Tokayev signed the law on 4 March."
+    )
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1", text=text, date="2024-03-05")))
+    client.post(url, source_fields(save="1", text=text, date="2024-03-05") | rows)
+    event = Event.objects.get()
+    assert (event.date, event.state.iso3) == (datetime.date(2024, 3, 4), "KAZ")
+    assert "14 February" in event.note
+
+
+def test_aliases_and_state_actors_are_edited_beside_their_instrument_and_state(client, superuser, in_russian):
+    client.force_login(superuser)
+    instrument_page = client.get(reverse("admin:tracker_instrument_change", args=[in_russian["charter"].pk]))
+    state = StateActor.objects.first().state
+    state_page = client.get(reverse("admin:tracker_memberstate_change", args=[state.pk]))
+    assert "Устав ОДКБ" in instrument_page.content.decode()
+    assert 'name="actors-TOTAL_FORMS"' in state_page.content.decode()
+    assert StateActor.objects.filter(state=state).first().name in state_page.content.decode()
+
+
+def test_a_state_actor_speaks_for_its_state_only_within_its_term(six_states):
+    actor = StateActor(state=six_states["KAZ"], name="Nazarbayev", kind=StateActor.Kind.HEAD_OF_STATE,
+                       language="en", from_year=1991, to_year=2019)  # fmt: skip
+    assert actor.speaks_for_state_in(1991) and actor.speaks_for_state_in(2019)
+    assert not actor.speaks_for_state_in(1990) and not actor.speaks_for_state_in(2020)
+    assert StateActor(state=six_states["KAZ"], name="Kazakh", language="en").speaks_for_state_in(1900)
+
+
+def test_a_term_that_ends_before_it_starts_is_refused_by_the_database(six_states):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StateActor.objects.create(state=six_states["KAZ"], name="X", language="en", from_year=2020, to_year=2010)

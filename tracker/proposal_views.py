@@ -111,6 +111,12 @@ class BaseProposalFormSet(forms.BaseFormSet):
             form.fields["instrument"].choices = instrument_choices
             form.fields["state"].choices = state_choices
 
+    def clean(self):
+        super().clean()
+        # A negative count would read as "no rows" and save the source without the events staff ticked.
+        if self.is_bound and int(self.management_form.cleaned_data.get("TOTAL_FORMS", 0)) < 0:
+            raise ValidationError(_("The page's list of proposals was altered; propose the events again."))
+
     def ticked(self):
         return [form for form in self.forms if form.cleaned_data.get("selected")]
 
