@@ -62,7 +62,7 @@ class ProposalForm(forms.Form):
     precision = forms.ChoiceField(choices=Event.Precision.choices)
     inferred = forms.BooleanField(required=False)
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
     # Where the matched names stand in the quote ("start-end,..."), to highlight them again after an error.
     marks = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     new_title = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
