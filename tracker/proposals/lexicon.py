@@ -152,8 +152,14 @@ class Lexicon:
         words = words or (Words.of(sentence) if language == RUSSIAN else None)
         haystack = _normalise(words.lemmas if language == RUSSIAN else sentence)
         tokens = [(_stem(m.group(0)), m.start(), m.end()) for m in _WORD.finditer(haystack)]
+        present = {word for word, _, _ in tokens}
         found: list[tuple[Instrument, Mention]] = []
         for instrument, name in self.instrument_names[language]:
+            content = _content(name)
+            # Most names share no meaningful word with a sentence: skip them before any fuzzy alignment, so the
+            # cost per sentence stays small (issue 13). Half the words may be misspelt or inflected otherwise.
+            if (len(content & present) * 2 < len(content)) if content else name not in haystack:
+                continue
             # Of the two readings of where a name stands, the tighter: a fuzzy alignment can spill into the next name.
             placed = [m for m in (_align(name, haystack), _by_meaning(name, tokens)) if m]
             mention = min(placed, key=lambda m: m.end - m.start, default=None)

@@ -138,7 +138,7 @@ def propose_events(
     sentences = [_Sentence.read(s, lexicon, language, date) for s in split_sentences(text, language)]
     reader = _Reader(lexicon, members, date, record)
     for index, sentence in enumerate(sentences):
-        reader.read(sentence, sentences[index + 1 :])
+        reader.read(sentence, sentences[index + 1 : index + 2])
     return reader.unique_proposals()
 
 
