@@ -55,13 +55,16 @@ class ProposalForm(forms.Form):
     """One proposed event as staff review it: ticked to save, every field open to correction."""
 
     selected = forms.BooleanField(label=_("save"), required=False)
-    instrument = forms.ModelChoiceField(Instrument.objects.all(), required=False)
-    state = forms.ModelChoiceField(MemberState.objects.all(), required=False, help_text=_("Empty: all states."))
-    type = forms.ChoiceField(choices=Event.Type.choices)
-    date = forms.DateField()
-    precision = forms.ChoiceField(choices=Event.Precision.choices)
-    inferred = forms.BooleanField(required=False)
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    # Labels in the staff's language: /ru/admin/ reviewed Russian texts under English labels (issue 13).
+    instrument = forms.ModelChoiceField(Instrument.objects.all(), label=_("instrument"), required=False)
+    state = forms.ModelChoiceField(
+        MemberState.objects.all(), label=_("member state"), required=False, help_text=_("Empty: all states.")
+    )
+    type = forms.ChoiceField(label=_("event type"), choices=Event.Type.choices)
+    date = forms.DateField(label=_("date"))
+    precision = forms.ChoiceField(label=_("date precision"), choices=Event.Precision.choices)
+    inferred = forms.BooleanField(label=_("inferred"), required=False)
+    quote = forms.CharField(label=_("quote"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
     # Where the matched names stand in the quote ("start-end,..."), to highlight them again after an error.
     marks = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

@@ -20,6 +20,8 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 
+from django.utils.translation import gettext
+
 from tracker.models import Event, Instrument, MemberState
 from tracker.proposals.dates import AFTER_AN_INSTRUMENT, DateMention, dates_in, nearest_date
 from tracker.proposals.language import RUSSIAN, Words, check_length, detect_language, split_sentences
@@ -385,7 +387,7 @@ class _Reader:
         for key, proposal in chosen.items():
             earlier = list(dict.fromkeys(p.sentence for p in stages[key] if p.sentence != proposal.sentence))
             if proposal.type == Event.Type.RATIFIED and proposal.state and earlier:
-                proposal.note = "Earlier stages in the text: " + " ".join(earlier)
+                proposal.note = gettext("Earlier stages in the text: %(stages)s") % {"stages": " ".join(earlier)}
         return list(chosen.values())
 
 
