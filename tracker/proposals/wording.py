@@ -89,7 +89,7 @@ ACT_CUES = {"ratified_act", "pending_act", "notified", "suspended", "withdrawn"}
 # step of ratification, not a signature of the instrument.
 _EN_RATIFIED_ACT = re.compile(
     r"\bratif(?:ied|ies)\b(?! by)|\bvoted (?:to ratify|for (?:the )?ratification)\b|\bsigned into law\b"
-    r"|\b(?:approved|passed|adopted|endorsed|backed|signed)\b(?: \w+){0,3}? (?:law|bill|act)\b"
+    r"|\b(?:approved|passed|adopted|endorsed|backed|signed)\b(?: \w+){0,3}? (?:law|bill|act|decree)\b"
     r"|\bLaw\b(?:[^.;]|\bNo\.){0,100}?\bOn (?:the )?ratification\b"
     r"|\bcompleted (?:its|their|the) (?:domestic |internal |national )?ratification\b"
     r"|\b(?:passed|approved|adopted|endorsed|backed|supported) by (?:the )?(?:deputies|senators|lower house|"
@@ -114,6 +114,7 @@ _EN_PENDING_ACT = re.compile(
     r"(?: \w+)? (?:to )?(?:ratify|ratifying|ratified)\b",
     re.I,
 )
+_DONE = re.compile(r"(?:completed|completes|finali[sz]ed|finali[sz]es)\b", re.I)
 _EN_NOTIFIED = re.compile(r"\bdeposited\b|\bnotified\b|\bnotifications?\b", re.I)
 _EN_SUSPENDED = re.compile(r"\bsuspend(?:ed|s)\b", re.I)
 _EN_WITHDRAWN = re.compile(r"\bwithdr(?:ew|awn)\b|\bdenounced\b", re.I)
@@ -125,7 +126,7 @@ _RU_PENDING = re.compile(
     r"\b(?:внести|вносить|направить|передать|представить)\b[^.;]{0,80}?"
     r"(?:\bна ратификация\b|\bна рассмотрение\b|\bв (?:парламент|госдума|государственный дума|жогорка|жогорку|"
     r"мажилис|маджлисить|маджлиси|национальный собрание|палата))"
-    r"|\bв первый чтение\b|\b(?:находиться )?на рассмотрение\b|\bрассматривать\b"
+    r"|\bв первый чтение\b|\b(?:находиться )?на рассмотрение\b|\bрассматривать\b|\bприостановить рассмотрение\b"
     r"|\b(?:планировать|намереваться|собираться|рекомендовать|предстоять|предлагаться|предлагать|намерен|"
     r"должный|мочь)\b(?: \w+)? ратифицировать\b"
     r"|\b(?:процедура )?ратификация\b[^.;]{0,40}?\bпродолжаться\b|\bпродолжаться\b[^.;]{0,40}?\bратификация\b"
@@ -178,7 +179,10 @@ def cues(sentence: str, words: Words | None = None, language: str = ENGLISH) -> 
     ratification law (or a first reading) hides the "signed" (or "ratified") inside it."""
     if language == RUSSIAN:
         return _russian_cues(words or Words.of(sentence))
-    seeds = _seed_cues(sentence)
+    # "Russia completed the ratification" is done; "to complete ratification" (the seeds' request) is not.
+    seeds = [
+        ("ratified_act", m) if t == "complete" and _DONE.match(m.group(0)) else (t, m) for t, m in _seed_cues(sentence)
+    ]
     # The seed's "signed the ..." and "adopted" give way to a ratification law or a step a chamber takes.
     found = [(t, m) for t, m in seeds if t not in {"signed", "adopted", "implemented"}]
     for cue_type, pattern in (
