@@ -1,7 +1,10 @@
 import datetime
+import io
+import json
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -870,3 +873,19 @@ def test_a_state_actor_speaks_for_its_state_only_within_its_term(six_states):
 def test_a_term_that_ends_before_it_starts_is_refused_by_the_database(six_states):
     with pytest.raises(IntegrityError), transaction.atomic():
         StateActor.objects.create(state=six_states["KAZ"], name="X", language="en", from_year=2020, to_year=2010)
+
+
+def test_editors_keep_instruments_aliases_and_see_state_actors(db):
+    editors = Group.objects.get(name="Editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_instrumentalias", "change_instrumentalias", "delete_instrumentalias"} <= codenames
+    assert "view_stateactor" in codenames and "change_stateactor" not in codenames
+    viewers = set(Group.objects.get(name="Viewers").permissions.values_list("codename", flat=True))
+    assert {"view_instrumentalias", "view_stateactor"} <= viewers
+
+
+def test_a_backup_holds_the_aliases_and_state_actors(tmp_path, in_russian):
+    path = tmp_path / "record.json"
+    call_command("backup_record", str(path), stdout=io.StringIO())
+    models = {row["model"] for row in json.loads(path.read_text(encoding="utf-8"))}
+    assert {"tracker.instrumentalias", "tracker.stateactor"} <= models
