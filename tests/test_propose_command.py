@@ -146,7 +146,7 @@ def labelled_set(tmp_path, rows, texts):
 
 def test_the_set_evaluation_prints_figures_per_language_and_type_and_ends_with_precision_and_recall(record):
     lines = run(evaluate_set=str(READER_SET)).splitlines()
-    assert lines[0].startswith("Evaluated on 91 labelled texts (46 in en, 45 in ru)")
+    assert lines[0].startswith("Evaluated on 99 labelled texts (50 in en, 49 in ru)")
     assert "en:" in lines and "ru:" in lines and "both languages:" in lines
     assert any(line.strip().startswith("ratified ") for line in lines)
     assert re.fullmatch(r"precision: [01]\.\d\d", lines[-2])

@@ -108,7 +108,7 @@ _EN_PENDING_ACT = re.compile(
     r"\bsubmitted\b[^.;]{0,100}?\b(?:for ratification|to (?:the )?(?:parliament|State Duma|Duma|Mazhilis|Majilis|"
     r"Jogorku Kenesh|National Assembly|Majlisi \w+|House of Representatives|Senate|chamber))"
     r"|\b(?:is|are|was|were) (?:now |still )?considering\b|\bunder consideration\b|\bin (?:the )?first reading\b"
-    r"|\bbegan (?:considering|consideration)\b"
+    r"|\b(?:began|begun|begin|begins|started|starts) (?:considering|consideration|to consider)\b"
     # A ratification still to come: "plans to ratify", "recommended ratifying", "will ratify".
     r"|\b(?:plans?|planning|intends?|expected|will|would|recommended|recommends|is to|are to|to be)"
     r"(?: \w+)? (?:to )?(?:ratify|ratifying|ratified)\b",
@@ -127,6 +127,7 @@ _RU_PENDING = re.compile(
     r"(?:\bна ратификация\b|\bна рассмотрение\b|\bв (?:парламент|госдума|государственный дума|жогорка|жогорку|"
     r"мажилис|маджлисить|маджлиси|национальный собрание|палата))"
     r"|\bв первый чтение\b|\b(?:находиться )?на рассмотрение\b|\bрассматривать\b|\bприостановить рассмотрение\b"
+    r"|\b(?:приступить к|начать) рассмотрение\b"
     r"|\b(?:планировать|намереваться|собираться|рекомендовать|предстоять|предлагаться|предлагать|намерен|"
     r"должный|мочь)\b(?: \w+)? ратифицировать\b"
     r"|\b(?:процедура )?ратификация\b[^.;]{0,40}?\bпродолжаться\b|\bпродолжаться\b[^.;]{0,40}?\bратификация\b"
