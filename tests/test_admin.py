@@ -173,7 +173,8 @@ def test_the_groups_give_editors_no_delete_on_sources_and_viewers_only_view(db):
     viewers = set(Group.objects.get(name="Viewers").permissions.values_list("codename", flat=True))
     assert {"add_event", "change_event", "delete_event", "add_sourcedocument", "change_instrument"} <= editors
     assert not {"delete_sourcedocument", "delete_instrument", "change_memberstate"} & editors
-    assert viewers == {"view_event", "view_instrument", "view_sourcedocument", "view_memberstate"}
+    assert {"view_event", "view_instrument", "view_sourcedocument", "view_memberstate"} <= viewers
+    assert all(codename.startswith("view_") for codename in viewers)  # also the reader's names (issue 13)
 
 
 def test_the_first_superuser_is_created_from_environment_variables(db, monkeypatch):

@@ -1,17 +1,49 @@
 import datetime
+import io
+import json
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event, Instrument, SourceDocument, quote_appears_in
+from tests.builders import make_event, make_instrument, make_six_states, make_source
+from tracker.models import Event, Instrument, InstrumentAlias, SourceDocument, StateActor, quote_appears_in
 from tracker.proposal_views import highlight
-from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events, split_sentences
+from tracker.proposals import (
+    MAX_TEXT_LENGTH,
+    NEW_INSTRUMENT,
+    Mention,
+    TextTooLong,
+    detect_language,
+    propose_events,
+    split_sentences,
+)
+from tracker.proposals.language import LONGEST_PIECE
 from tracker.status import status_matrix
 
 SPEECH_DAY = datetime.date(2023, 5, 18)
 RATIFIED, PENDING = Event.Type.RATIFIED, Event.Type.RATIFICATION_PENDING
+
+
+# How the seed speeches name the states beyond their short and official names (fixtures/state_actors.json has more).
+ADJECTIVES = {
+    "ARM": "Armenian",
+    "BLR": "Belarusian",
+    "KAZ": "Kazakh",
+    "KGZ": "Kyrgyz",
+    "RUS": "Russian",
+    "TJK": "Tajik",
+}
+
+
+@pytest.fixture
+def six_states(db):
+    states = make_six_states()
+    for iso3, adjective in ADJECTIVES.items():
+        StateActor.objects.create(state=states[iso3], kind=StateActor.Kind.NAME, name=adjective, language="en")
+    return states
 
 
 @pytest.fixture
@@ -481,3 +513,379 @@ def test_the_paste_form_opens_and_edit_returns_to_it_with_the_text_kept(client, 
     assert response.status_code == 200
     assert response.context["form"]["text"].value() == SPEECH
     assert "formset" not in response.context
+
+
+# Real-world texts in English and Russian (issue 13) ----------------------------------------------
+
+
+@pytest.fixture
+def in_russian(six_states, instruments):
+    """The instruments' Russian titles and a few aliases, and the chambers and presidents that act for states."""
+    titles = {
+        "peacekeeping": "Соглашение о миротворческой деятельности Организации Договора о коллективной безопасности",
+        "protocol": "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ",
+        "charter": "Устав Организации Договора о коллективной безопасности",
+        "logistics": "Соглашение о совместном тыловом и медицинском обеспечении войск ОДКБ",
+    }
+    for key, title in titles.items():
+        Instrument.objects.filter(pk=instruments[key].pk).update(title_ru=title)
+        instruments[key].refresh_from_db()
+    Instrument.objects.filter(pk=instruments["charter"].pk).update(kind=Instrument.Kind.CHARTER)
+    InstrumentAlias.objects.create(
+        instrument=instruments["peacekeeping"], language="ru", text="Соглашение о миротворческой деятельности ОДКБ"
+    )
+    InstrumentAlias.objects.create(instrument=instruments["charter"], language="ru", text="Устав ОДКБ")
+    InstrumentAlias.objects.create(instrument=instruments["charter"], language="en", text="the Charter")
+    for iso3, name, language, kind, years in [
+        ("RUS", "Государственная дума", "ru", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("RUS", "Россия", "ru", StateActor.Kind.NAME, (None, None)),
+        ("RUS", "State Duma", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KGZ", "Киргизия", "ru", StateActor.Kind.NAME, (None, None)),
+        ("KGZ", "Жогорку Кенеш", "ru", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Казахстан", "ru", StateActor.Kind.NAME, (None, None)),
+        ("KAZ", "Mazhilis", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Senate", "en", StateActor.Kind.PARLIAMENT, (None, None)),
+        ("KAZ", "Tokayev", "en", StateActor.Kind.HEAD_OF_STATE, (2019, None)),
+        ("KAZ", "Nazarbayev", "en", StateActor.Kind.HEAD_OF_STATE, (1991, 2019)),
+        ("BLR", "Беларусь", "ru", StateActor.Kind.NAME, (None, None)),
+        ("ARM", "Армения", "ru", StateActor.Kind.NAME, (None, None)),
+        ("TJK", "Таджикистан", "ru", StateActor.Kind.NAME, (None, None)),
+    ]:
+        StateActor.objects.create(
+            state=six_states[iso3], name=name, language=language, kind=kind, from_year=years[0], to_year=years[1]
+        )
+    return instruments
+
+
+def facts(proposals):
+    """(instrument short title, state ISO code or None, type, date, precision) for each event proposal."""
+    return {
+        (p.instrument.short_title, p.state.iso3 if p.state else None, p.type, p.date, p.precision)
+        for p in proposals
+        if p.type != NEW_INSTRUMENT
+    }
+
+
+DAY, MONTH, YEAR, ON_OR_BEFORE = (Event.Precision.DAY, Event.Precision.MONTH, Event.Precision.YEAR,
+                                  Event.Precision.ON_OR_BEFORE)  # fmt: skip
+
+
+def test_a_russian_chamber_ratifying_in_any_word_form_is_read_with_the_day_it_gives(in_russian):
+    text = (
+        "Государственная дума на пленарном заседании 5 апреля ратифицировала протокол о внесении изменений "
+        "в Соглашение о миротворческой деятельности ОДКБ."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Protocol", "RUS", RATIFIED, datetime.date(2024, 4, 5), DAY)
+    }
+
+
+def test_russian_state_names_match_in_every_case(in_russian):
+    text = (
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ ратифицирован Беларусью, "
+        "Киргизией и Казахстаном."
+    )
+    assert {p.state.iso3 for p in read(text)} == {"BLR", "KGZ", "KAZ"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "President Tokayev signed the law on ratification of the Protocol amending the CSTO Peacekeeping Agreement.",
+        "President Tokayev signed into law the ratification of a protocol amending the CSTO Peacekeeping Agreement "
+        "of October 2007.",
+    ],
+)
+def test_a_president_signing_a_ratification_law_is_ratification_not_a_signature(in_russian, text):
+    assert facts(read(text, datetime.date(2024, 6, 14))) == {
+        ("Peacekeeping Protocol", "KAZ", RATIFIED, datetime.date(2024, 6, 14), ON_OR_BEFORE)
+    }
+
+
+def test_a_russian_law_ratifying_a_protocol_signed_by_the_president_is_ratification(in_russian):
+    text = (
+        "Президент России подписал федеральный закон, ратифицирующий протокол о внесении изменений в Соглашение "
+        "о миротворческой деятельности ОДКБ."
+    )
+    assert [(p.state.iso3, p.type) for p in read(text)] == [("RUS", RATIFIED)]
+
+
+def test_a_presidents_name_points_to_his_state_only_during_his_term(in_russian):
+    text = "{} signed the law on ratification of the Logistics Agreement."
+    assert [p.state.iso3 for p in read(text.format("Tokayev"), datetime.date(2023, 3, 1))] == ["KAZ"]
+    assert read(text.format("Nazarbayev"), datetime.date(2023, 3, 1)) == []
+    assert [p.state.iso3 for p in read(text.format("Nazarbayev"), datetime.date(2018, 3, 1))] == ["KAZ"]
+
+
+def test_the_protocols_amending_an_instrument_are_the_protocol_not_the_instrument_amended(in_russian):
+    text = "The State Duma ratified the protocol amending the peacekeeping agreement at a session on 5 April."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Protocol", "RUS", RATIFIED, datetime.date(2024, 4, 5), DAY)
+    }
+
+
+def test_an_instrument_amended_by_several_protocols_is_not_forced_onto_one_of_them(in_russian, instruments):
+    text = "The State Duma ratified the protocols amending the Charter."
+    first = make_instrument(title="First Protocol", short_title="First", part_of=instruments["charter"])
+    assert [p.instrument for p in read(text)] == [first]
+    make_instrument(title="Second Protocol", short_title="Second", part_of=instruments["charter"])
+    assert read(text) == []
+
+
+def test_a_date_that_only_names_an_instrument_is_no_events_date_and_no_new_instrument(in_russian):
+    text = "The Mazhilis ratified the CSTO Peacekeeping Agreement of 6 October 2007."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {
+        ("Peacekeeping Agreement", "KAZ", RATIFIED, datetime.date(2024, 4, 8), ON_OR_BEFORE)
+    }
+
+
+def test_each_event_takes_the_date_nearest_its_own_wording(in_russian):
+    text = (
+        "The State Duma ratified the Logistics Agreement on 2 April, and the Mazhilis ratified the Peacekeeping "
+        "Protocol on 9 April."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 10))) == {
+        ("Logistics Agreement", "RUS", RATIFIED, datetime.date(2024, 4, 2), DAY),
+        ("Peacekeeping Protocol", "KAZ", RATIFIED, datetime.date(2024, 4, 9), DAY),
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "date", "precision"),
+    [
+        ("on 5 April", datetime.date(2024, 4, 5), DAY),
+        ("on 20 December", datetime.date(2023, 12, 20), DAY),  # after the text's date: the year before
+        ("in January", datetime.date(2024, 1, 1), MONTH),
+        ("last month", datetime.date(2024, 3, 1), MONTH),
+        ("last year", datetime.date(2023, 1, 1), YEAR),
+        ("on Wednesday", datetime.date(2024, 4, 3), DAY),
+        ("on 14 March 2022", datetime.date(2022, 3, 14), DAY),
+    ],
+)
+def test_a_date_without_its_year_is_resolved_against_the_texts_date(in_russian, words, date, precision):
+    text = f"The State Duma ratified the Logistics Agreement {words}."
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {("Logistics Agreement", "RUS", RATIFIED, date, precision)}
+
+
+@pytest.mark.parametrize(
+    ("words", "date", "precision"),
+    [
+        ("5 апреля", datetime.date(2024, 4, 5), DAY),
+        ("в январе", datetime.date(2024, 1, 1), MONTH),
+        ("в прошлом году", datetime.date(2023, 1, 1), YEAR),
+        ("в среду", datetime.date(2024, 4, 3), DAY),
+        ("18.03.2024", datetime.date(2024, 3, 18), DAY),
+    ],
+)
+def test_russian_dates_are_resolved_against_the_texts_date(in_russian, words, date, precision):
+    text = (
+        f"Государственная дума {words} ратифицировала Соглашение о совместном тыловом и медицинском обеспечении "
+        "войск ОДКБ."
+    )
+    assert facts(read(text, datetime.date(2024, 4, 8))) == {("Logistics Agreement", "RUS", RATIFIED, date, precision)}
+
+
+def test_several_stages_of_one_ratification_are_one_event_dated_by_the_last_with_the_others_in_its_note(in_russian):
+    text = (
+        "The Mazhilis approved the bill on ratification of the Peacekeeping Protocol on 14 February. "
+        "The Senate approved the law on 29 February. President Tokayev signed the law on 4 March."
+    )
+    (proposal,) = read(text, datetime.date(2024, 3, 5))
+    assert (proposal.state.iso3, proposal.type, proposal.date) == ("KAZ", RATIFIED, datetime.date(2024, 3, 4))
+    assert "14 February" in proposal.note and "29 February" in proposal.note
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The government submitted the Logistics Agreement to the State Duma for ratification.", PENDING),
+        ("Russia deposited its instrument of ratification of the Logistics Agreement.", Event.Type.NOTIFIED),
+        ("Госдума приняла в первом чтении законопроект о ратификации Устава ОДКБ.", PENDING),
+        ("Россия уведомила Секретариат о ратификации Устава ОДКБ.", Event.Type.NOTIFIED),
+    ],
+)
+def test_submission_first_reading_and_deposit_are_their_own_steps(in_russian, six_states, text, expected):
+    StateActor.objects.create(state=six_states["RUS"], name="Госдума", language="ru", kind=StateActor.Kind.PARLIAMENT)
+    assert [(p.state.iso3, p.type) for p in read(text)] == [("RUS", expected)]
+
+
+def test_all_member_states_except_one_in_russian_makes_that_one_pending(in_russian):
+    text = (
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ ратифицирован всеми "
+        "государствами-членами, кроме Армении."
+    )
+    proposals = read(text)
+    assert {p.state.iso3 for p in proposals if p.type == RATIFIED} == {"BLR", "KAZ", "KGZ", "RUS", "TJK"}
+    assert {p.state.iso3 for p in proposals if p.type == PENDING} == {"ARM"}
+
+
+def test_not_ratified_by_a_state_implies_the_others_but_a_state_that_has_not_ratified_does_not(in_russian):
+    by_list = read(
+        "Протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ не ратифицирован Арменией."
+    )
+    assert {p.state.iso3 for p in by_list if p.type == RATIFIED} == {"BLR", "KAZ", "KGZ", "RUS", "TJK"}
+    alone = read(
+        "Армения не ратифицировала протокол о внесении изменений в Соглашение о миротворческой деятельности ОДКБ."
+    )
+    assert [(p.state.iso3, p.type) for p in alone] == [("ARM", PENDING)]
+
+
+def test_a_russian_membership_list_binds_each_named_member_by_the_charter_on_or_before_the_text(in_russian):
+    proposals = read("В состав ОДКБ входят Армения, Беларусь, Казахстан, Киргизия, Россия и Таджикистан.")
+    assert facts(proposals) == {
+        ("CSTO Charter", iso3, Event.Type.IN_FORCE, SPEECH_DAY, ON_OR_BEFORE)
+        for iso3 in ("ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK")
+    }
+    assert all(p.inferred for p in proposals)
+
+
+def test_an_instrument_the_record_lacks_is_offered_with_the_title_the_text_gives_in_either_language(in_russian):
+    (english,) = read("The State Duma ratified the Agreement on the CSTO Air Defence Coordination Centre on 2 May.")
+    (russian,) = read("Госдума 2 мая ратифицировала Соглашение о Координационном центре противовоздушной обороны ОДКБ.")
+    assert english.type == russian.type == NEW_INSTRUMENT
+    assert english.new_title == "Agreement on the CSTO Air Defence Coordination Centre"
+    assert russian.new_title == "Соглашение о Координационном центре противовоздушной обороны ОДКБ"
+
+
+def test_the_language_is_detected_per_text_and_russian_sentences_are_split_by_razdel():
+    assert detect_language("The State Duma ratified it.") == "en"
+    assert detect_language("Госдума ратифицировала протокол (ОДКБ).") == "ru"
+    text = "Закон от 28 декабря 2022 г. № 560-ФЗ принят. Документ подписан президентом.\nВторая строка"
+    assert split_sentences(text) == [
+        "Закон от 28 декабря 2022 г. № 560-ФЗ принят.",
+        "Документ подписан президентом.",
+        "Вторая строка",
+    ]
+
+
+def test_a_very_long_line_is_cut_into_bounded_pieces_so_the_cost_stays_linear():
+    line = "The State Duma ratified the agreement " * 8_000  # about 300 KB, no full stop at all
+    sentences = split_sentences(line)
+    assert sum(len(s) for s in sentences) >= len(line.strip()) - len(sentences)
+    assert max(len(s) for s in sentences) <= LONGEST_PIECE
+
+
+def test_a_text_longer_than_the_reader_reads_is_refused_in_words(six_states, instruments):
+    with pytest.raises(TextTooLong, match="at most 200,000"):
+        read("x" * (MAX_TEXT_LENGTH + 1))
+
+
+# The admin's "Add source from text" on real texts and bad input (issue 13) --------------------------
+
+NEWS_RU = (
+    "МОСКВА, 8 апреля. Государственная дума на пленарном заседании 5 апреля ратифицировала протокол о внесении "
+    "изменений в Соглашение о миротворческой деятельности ОДКБ."
+)
+
+
+def test_a_pasted_russian_news_item_proposes_its_event_with_state_instrument_type_and_date(
+    client, superuser, url, in_russian
+):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1", text=NEWS_RU, date="2024-04-08"))
+    (row,) = response.context["formset"].forms
+    assert (row.initial["instrument"], row.initial["state"].iso3, row.initial["type"]) == (
+        in_russian["protocol"],
+        "RUS",
+        RATIFIED,
+    )
+    assert (row.initial["date"], row.initial["precision"]) == (datetime.date(2024, 4, 5), Event.Precision.DAY)
+    assert "<mark>Государственная дума</mark>" in response.content.decode()
+
+
+def test_a_paste_longer_than_the_reader_reads_is_a_form_error_with_the_figures(client, superuser, url, six_states):
+    client.force_login(superuser)
+    response = client.post(url, source_fields(propose="1", text="Belarus ratified it. " * 10_000))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "characters long; the reader reads at most 200,000" in page
+    assert "formset" not in response.context
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("marks", "0-7,<script>"),
+        ("marks", "9" * 40),
+        ("new_title", "x" * 600),
+        ("date", "2023-02-31"),
+        ("instrument", "not-a-pk"),
+        ("state", "999999"),
+        ("type", "annexed"),
+        ("precision", "roughly"),
+    ],
+)
+def test_a_tampered_or_malformed_review_field_is_a_row_error_and_saves_nothing(
+    client, superuser, url, six_states, instruments, field, value
+):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1")))
+    rows[f"proposals-0-{field}"] = value
+
+    response = client.post(url, source_fields(save="1") | rows)
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors
+    assert 'class="errorlist' in response.content.decode()
+    assert SourceDocument.objects.count() == 0 and Event.objects.count() == 0
+
+
+@pytest.mark.parametrize("total", ["x", "-1", "100000"])
+def test_a_tampered_row_count_is_answered_without_a_crash(client, superuser, url, six_states, instruments, total):
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1"))) | {"proposals-TOTAL_FORMS": total}
+    response = client.post(url, source_fields(save="1") | rows)
+    assert response.status_code == 200
+    assert SourceDocument.objects.count() == 0
+
+
+def test_the_earlier_stages_of_a_ratification_reach_the_saved_events_note(client, superuser, url, in_russian):
+    text = (
+        "The Mazhilis approved the bill on ratification of the Peacekeeping Protocol on 14 February. "
+        "President Tokayev signed the law on 4 March."
+    )
+    client.force_login(superuser)
+    rows = review_rows(client.post(url, source_fields(propose="1", text=text, date="2024-03-05")))
+    client.post(url, source_fields(save="1", text=text, date="2024-03-05") | rows)
+    event = Event.objects.get()
+    assert (event.date, event.state.iso3) == (datetime.date(2024, 3, 4), "KAZ")
+    assert "14 February" in event.note
+
+
+def test_aliases_and_state_actors_are_edited_beside_their_instrument_and_state(client, superuser, in_russian):
+    client.force_login(superuser)
+    instrument_page = client.get(reverse("admin:tracker_instrument_change", args=[in_russian["charter"].pk]))
+    state = StateActor.objects.first().state
+    state_page = client.get(reverse("admin:tracker_memberstate_change", args=[state.pk]))
+    assert "Устав ОДКБ" in instrument_page.content.decode()
+    assert 'name="actors-TOTAL_FORMS"' in state_page.content.decode()
+    assert StateActor.objects.filter(state=state).first().name in state_page.content.decode()
+
+
+def test_a_state_actor_speaks_for_its_state_only_within_its_term(six_states):
+    actor = StateActor(state=six_states["KAZ"], name="Nazarbayev", kind=StateActor.Kind.HEAD_OF_STATE,
+                       language="en", from_year=1991, to_year=2019)  # fmt: skip
+    assert actor.speaks_for_state_in(1991) and actor.speaks_for_state_in(2019)
+    assert not actor.speaks_for_state_in(1990) and not actor.speaks_for_state_in(2020)
+    assert StateActor(state=six_states["KAZ"], name="Kazakh", language="en").speaks_for_state_in(1900)
+
+
+def test_a_term_that_ends_before_it_starts_is_refused_by_the_database(six_states):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StateActor.objects.create(state=six_states["KAZ"], name="X", language="en", from_year=2020, to_year=2010)
+
+
+def test_editors_keep_instruments_aliases_and_see_state_actors(db):
+    editors = Group.objects.get(name="Editors")
+    codenames = set(editors.permissions.values_list("codename", flat=True))
+    assert {"add_instrumentalias", "change_instrumentalias", "delete_instrumentalias"} <= codenames
+    assert "view_stateactor" in codenames and "change_stateactor" not in codenames
+    viewers = set(Group.objects.get(name="Viewers").permissions.values_list("codename", flat=True))
+    assert {"view_instrumentalias", "view_stateactor"} <= viewers
+
+
+def test_a_backup_holds_the_aliases_and_state_actors(tmp_path, in_russian):
+    path = tmp_path / "record.json"
+    call_command("backup_record", str(path), stdout=io.StringIO())
+    models = {row["model"] for row in json.loads(path.read_text(encoding="utf-8"))}
+    assert {"tracker.instrumentalias", "tracker.stateactor"} <= models

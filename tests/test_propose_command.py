@@ -1,13 +1,15 @@
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from tests.builders import make_instrument
 from tracker.models import Event, SourceDocument
-from tracker.proposals import evaluate_sources
+from tracker.proposals import Score, evaluate_sources
+from tracker.proposals.evaluation import evaluate_labelled_set, read_labelled_set
 
 SPEECH = (
     "Dear parliamentarians,\n"
@@ -126,3 +128,86 @@ def test_read_with_the_record_of_earlier_sources_the_proposer_meets_the_issues_t
     precision, recall = ratification_score(evaluate_sources(SourceDocument.objects.all(), with_record=True))
     assert recall >= 0.9
     assert precision >= 0.8
+
+
+# A labelled set (issue 13) ----------------------------------------------------------------------
+
+READER_SET = Path(__file__).parent / "reader_set"
+
+
+def labelled_set(tmp_path, rows, texts):
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "expected.csv").write_text(
+        "file,text_date,instrument,state,type,date,precision\n" + "".join(row + "\n" for row in rows), encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_the_set_evaluation_prints_figures_per_language_and_type_and_ends_with_precision_and_recall(record):
+    lines = run(evaluate_set=str(READER_SET)).splitlines()
+    assert lines[0].startswith("Evaluated on 99 labelled texts (50 in en, 49 in ru)")
+    assert "en:" in lines and "ru:" in lines and "both languages:" in lines
+    assert any(line.strip().startswith("ratified ") for line in lines)
+    assert re.fullmatch(r"precision: [01]\.\d\d", lines[-2])
+    assert re.fullmatch(r"recall: [01]\.\d\d", lines[-1])
+
+
+def test_the_reader_meets_the_issues_targets_on_its_development_set_in_each_language(record):
+    scores = evaluate_labelled_set(read_labelled_set(READER_SET))
+    for language in ("en", "ru"):
+        total = Score()
+        for (score_language, _), score in scores.items():
+            if score_language == language:
+                total.add(score)
+        assert total.precision >= 0.85, language
+        assert total.recall >= 0.85, language
+
+
+def test_a_proposal_counts_only_if_instrument_state_type_date_and_precision_all_match(tmp_path, record):
+    text = "The State Duma ratified the Protocol amending the CSTO Peacekeeping Activities Agreement on 5 April."
+    right = "a.txt,2024-04-08,peacekeeping-agreement-protocol,RUS,ratified,2024-04-05,day"
+    wrong_day = "a.txt,2024-04-08,peacekeeping-agreement-protocol,RUS,ratified,2024-04-04,day"
+    assert run(evaluate_set=str(labelled_set(tmp_path, [right], {"a.txt": text}))).splitlines()[-2:] == [
+        "precision: 1.00",
+        "recall: 1.00",
+    ]
+    assert run(evaluate_set=str(labelled_set(tmp_path, [wrong_day], {"a.txt": text}))).splitlines()[-2:] == [
+        "precision: 0.00",
+        "recall: 0.00",
+    ]
+
+
+def test_a_new_instrument_counts_when_its_title_reads_as_the_labelled_one(tmp_path, record):
+    text = "The State Duma ratified the Agreement on the CSTO Air Defence Coordination Centre on 2 May."
+    row = "a.txt,2024-05-03,new:Agreement on the CSTO Air Defence Coordination Centre,,new_instrument,,"
+    assert run(evaluate_set=str(labelled_set(tmp_path, [row], {"a.txt": text}))).splitlines()[-1] == "recall: 1.00"
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (None, "holds no expected.csv"),
+        (["a.txt,2024-13-01,,,,,"], "line 2"),
+        (["missing.txt,2024-01-01,,,,,"], "line 2"),
+        (["a.txt,2024-01-01,peacekeeping-agreement,RUS,ratified,soon,day"], "line 2"),
+    ],
+)
+def test_a_broken_labelled_set_is_a_clear_command_error(tmp_path, record, rows, message):
+    if rows is not None:
+        labelled_set(tmp_path, rows, {"a.txt": "Some text."})
+    with pytest.raises(CommandError, match=message):
+        run(evaluate_set=str(tmp_path))
+
+
+def test_a_labelled_set_with_another_header_is_refused(tmp_path, record):
+    (tmp_path / "expected.csv").write_text("name,date\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="the header must be file,text_date"):
+        run(evaluate_set=str(tmp_path))
+
+
+def test_a_file_longer_than_the_reader_reads_is_refused_with_the_figures(tmp_path, db):
+    path = tmp_path / "huge.txt"
+    path.write_text("Belarus ratified it. " * 20_000, encoding="utf-8")
+    with pytest.raises(CommandError, match="reads at most 200,000"):
+        run(str(path), date="2024-01-01")

@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
 from tracker.importing import CheckedImportAdmin
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
 from tracker.resources import EventResource
 from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
@@ -293,6 +293,20 @@ def warn_about_problems(request, events):
 # Instruments ------------------------------------------------------------------------------------
 
 
+class InstrumentAliasInline(admin.TabularInline):
+    """The other ways the texts name an instrument, in either language, that the speech reader looks for."""
+
+    model = InstrumentAlias
+    extra = 1
+
+
+class StateActorInline(admin.TabularInline):
+    """Who speaks for a state in the texts (its names, chambers, president for his term) for the speech reader."""
+
+    model = StateActor
+    extra = 1
+
+
 @admin.register(Instrument)
 class InstrumentAdmin(HistoryAdmin):
     list_display = ["short_title", "kind", "needs_ratification", "eif_rule", "eif_threshold", "part_of", "event_count"]
@@ -308,7 +322,7 @@ class InstrumentAdmin(HistoryAdmin):
         (_("Status now"), {"fields": ["status_now"]}),
         (None, {"fields": ["note"]}),
     ]
-    inlines = [InstrumentEventInline]
+    inlines = [InstrumentAliasInline, InstrumentEventInline]
     # Meta.ordering is dropped from the grouped query that counts events.
     ordering = ["title"]
 
@@ -397,6 +411,7 @@ class MemberStateAdmin(HistoryAdmin):
         (None, {"fields": ["name", "official_name", "iso3", "slug", "member_since", "member_until"]}),
         (_("In Russian"), {"fields": ["name_ru", "official_name_ru"]}),
     ]
+    inlines = [StateActorInline]
 
 
 admin.site.site_header = _("CSTO ratification tracker")

@@ -4,6 +4,8 @@ Nothing is written until staff press Save; then the source and every ticked
 event are saved in one transaction, or nothing is.
 """
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tracker.models import Event, Instrument, MemberState, SourceDocument
-from tracker.proposals import NEW_INSTRUMENT, Mention, propose_events
+from tracker.proposals import MAX_TEXT_LENGTH, NEW_INSTRUMENT, Mention, propose_events
 from tracker.status import status_matrix
 from tracker.text_cleaning import TextCleaningForm
 
 REQUIRED_PERMISSIONS = ("tracker.add_event", "tracker.add_sourcedocument")
+
+
+# "start-end" pairs joined by commas, as initial_rows writes them; anything else was not written by this page.
+MARKS_FORMAT = re.compile(r"^(?:\d{1,7}-\d{1,7}(?:,\d{1,7}-\d{1,7})*)?$")
 
 
 class SourceTextForm(TextCleaningForm, forms.ModelForm):
@@ -31,24 +37,47 @@ class SourceTextForm(TextCleaningForm, forms.ModelForm):
         fields = ["title", "kind", "date", "speaker", "place", "url", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 20, "cols": 100})}
 
+    def clean_text(self):
+        # The reader's cost grows with the text; a whole newspaper pasted by mistake gets a clear answer (issue 13).
+        text = self.cleaned_data["text"]
+        if len(text) > MAX_TEXT_LENGTH:
+            raise ValidationError(
+                _(
+                    "The text is %(length)s characters long; the reader reads at most %(limit)s. Paste only the part "
+                    "that reports the events."
+                ),
+                params={"length": f"{len(text):,}", "limit": f"{MAX_TEXT_LENGTH:,}"},
+                code="too_long",
+            )
+        return text
+
 
 class ProposalForm(TextCleaningForm, forms.Form):
     """One proposed event as staff review it: ticked to save, every field open to correction."""
 
     selected = forms.BooleanField(label=_("save"), required=False)
-    instrument = forms.ModelChoiceField(Instrument.objects.all(), required=False)
-    state = forms.ModelChoiceField(MemberState.objects.all(), required=False, help_text=_("Empty: all states."))
-    type = forms.ChoiceField(choices=Event.Type.choices)
-    date = forms.DateField()
-    precision = forms.ChoiceField(choices=Event.Precision.choices)
-    inferred = forms.BooleanField(required=False)
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    # Labels in the staff's language: /ru/admin/ reviewed Russian texts under English labels (issue 13).
+    instrument = forms.ModelChoiceField(Instrument.objects.all(), label=_("instrument"), required=False)
+    state = forms.ModelChoiceField(
+        MemberState.objects.all(), label=_("member state"), required=False, help_text=_("Empty: all states.")
+    )
+    type = forms.ChoiceField(label=_("event type"), choices=Event.Type.choices)
+    date = forms.DateField(label=_("date"))
+    precision = forms.ChoiceField(label=_("date precision"), choices=Event.Precision.choices)
+    inferred = forms.BooleanField(label=_("inferred"), required=False)
+    quote = forms.CharField(label=_("quote"), widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
     # Where the matched names stand in the quote ("start-end,..."), to highlight them again after an error.
-    marks = forms.CharField(required=False, widget=forms.HiddenInput)
-    new_title = forms.CharField(required=False, widget=forms.HiddenInput)
+    marks = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    new_title = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
+        if "marks" in cleaned and not MARKS_FORMAT.match(cleaned["marks"]):
+            self.add_error("marks", _("Not a list of highlighted names."))
+        if "marks" in self.errors or "new_title" in self.errors:
+            # A hidden field's error would not show beside it: say it on the row (issue 13).
+            self.add_error(None, _("This row's hidden fields were altered; propose the events again."))
         if cleaned.get("selected") and not cleaned.get("instrument"):
             self.add_error("instrument", _("Choose the instrument; add it first if the tracker does not know it."))
         return cleaned
@@ -57,8 +86,9 @@ class ProposalForm(TextCleaningForm, forms.Form):
         return self[name].value() or ""
 
     def highlighted_quote(self):
-        """The quote, escaped, with the matched names wrapped in <mark>."""
-        return highlight(self.value("quote"), parse_marks(self.value("marks")))
+        """The quote, escaped, with the matched names wrapped in <mark> (none if the marks were tampered with)."""
+        marks = self.value("marks")
+        return highlight(self.value("quote"), parse_marks(marks) if MARKS_FORMAT.match(marks) else [])
 
     def event(self, source: SourceDocument) -> Event:
         data = self.cleaned_data
@@ -71,6 +101,7 @@ class ProposalForm(TextCleaningForm, forms.Form):
             precision=data["precision"],
             inferred=data["inferred"],
             quote=data["quote"],
+            note=data["note"],
         )
 
 
@@ -83,6 +114,12 @@ class BaseProposalFormSet(forms.BaseFormSet):
         for form in self.forms:
             form.fields["instrument"].choices = instrument_choices
             form.fields["state"].choices = state_choices
+
+    def clean(self):
+        super().clean()
+        # A negative count would read as "no rows" and save the source without the events staff ticked.
+        if self.is_bound and int(self.management_form.cleaned_data.get("TOTAL_FORMS", 0)) < 0:
+            raise ValidationError(_("The page's list of proposals was altered; propose the events again."))
 
     def ticked(self):
         return [form for form in self.forms if form.cleaned_data.get("selected")]
@@ -123,6 +160,7 @@ def initial_rows(proposals) -> list[dict]:
             "precision": proposal.precision,
             "inferred": proposal.inferred,
             "quote": proposal.sentence,
+            "note": proposal.note,
             "marks": ",".join(f"{mark.start}-{mark.end}" for mark in proposal.marks),
             "new_title": proposal.new_title,
         }

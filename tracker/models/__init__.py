@@ -8,6 +8,7 @@ from tracker.models.events import Event
 from tracker.models.instruments import Instrument
 from tracker.models.languages import LocalText, in_reader_language
 from tracker.models.locking import StaleRecordError, version_field
+from tracker.models.names import InstrumentAlias, StateActor, TextLanguage
 from tracker.models.record_version import VERSIONED_MODELS, RecordVersion
 from tracker.models.search import SearchEntry, rebuild_search_index
 from tracker.models.sources import SourceDocument, normalise_whitespace, quote_appears_in
@@ -18,13 +19,16 @@ __all__ = [
     "Digest",
     "Event",
     "Instrument",
+    "InstrumentAlias",
     "LocalText",
     "MemberState",
     "RecordVersion",
     "SearchEntry",
     "SourceDocument",
     "StaleRecordError",
+    "StateActor",
     "Subscription",
+    "TextLanguage",
     "in_reader_language",
     "normalise_whitespace",
     "quote_appears_in",

@@ -6,16 +6,19 @@ curated record.
 """
 
 from tracker.proposals.evaluation import Score, evaluate_sources
-from tracker.proposals.lexicon import STATE_WORDS, Lexicon, Mention
-from tracker.proposals.reader import NEW_INSTRUMENT, Proposal, propose_events, split_sentences
+from tracker.proposals.language import MAX_TEXT_LENGTH, TextTooLong, detect_language, split_sentences
+from tracker.proposals.lexicon import Lexicon, Mention
+from tracker.proposals.reader import NEW_INSTRUMENT, Proposal, propose_events
 
 __all__ = [
     "NEW_INSTRUMENT",
-    "STATE_WORDS",
+    "MAX_TEXT_LENGTH",
     "Lexicon",
     "Mention",
     "Proposal",
     "Score",
+    "TextTooLong",
+    "detect_language",
     "evaluate_sources",
     "propose_events",
     "split_sentences",

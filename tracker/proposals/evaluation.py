@@ -1,10 +1,16 @@
-"""How well the proposer reads the curated sources: precision and recall by event type."""
+"""How well the proposer reads: the curated sources by event type, and a labelled set of texts by language too."""
 
+import csv
 import dataclasses
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
+
+from rapidfuzz import fuzz
 
 from tracker.models import Instrument, MemberState, SourceDocument
+from tracker.proposals.language import detect_language
 from tracker.proposals.reader import NEW_INSTRUMENT, propose_events
 from tracker.status import StatusMatrix, build_history
 
@@ -92,3 +98,121 @@ def _record_from(events, instruments, states, *, as_of) -> StatusMatrix:
         for instrument in instruments
     }
     return StatusMatrix(as_of=as_of, instruments=instruments, states=states, histories=histories)
+
+
+# A labelled set of texts (issue 13) ------------------------------------------------------------
+
+SET_COLUMNS = ["file", "text_date", "instrument", "state", "type", "date", "precision"]
+NEW_TITLE_PREFIX = "new:"
+# A "new instrument?" title matches the labelled one when the two read the same to rapidfuzz (0-100).
+NEW_TITLE_MATCH = 85
+
+
+class LabelledSetError(ValueError):
+    """The labelled set cannot be read; the message says which file or row, and why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Expected:
+    """One labelled event: the instrument's slug (or ``new:`` and the title as the text gives it) and the rest."""
+
+    instrument: str
+    state: str
+    type: str
+    date: datetime.date | None
+    precision: str
+
+
+@dataclasses.dataclass
+class LabelledText:
+    name: str
+    text: str
+    date: datetime.date
+    expected: list[Expected]
+
+    @property
+    def language(self) -> str:
+        return detect_language(self.text)
+
+
+def read_labelled_set(directory: Path) -> list[LabelledText]:
+    """The texts of ``directory`` and their events from its ``expected.csv`` (format: tests/reader_set/README.md)."""
+    index = directory / "expected.csv"
+    if not index.is_file():
+        raise LabelledSetError(f"{directory} holds no expected.csv.")
+    texts: dict[str, LabelledText] = {}
+    with index.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        if reader.fieldnames != SET_COLUMNS:
+            raise LabelledSetError(f"{index}: the header must be {','.join(SET_COLUMNS)}.")
+        for line, row in enumerate(reader, start=2):
+            try:
+                text_date = datetime.date.fromisoformat(row["text_date"])
+                path = directory / row["file"]
+                if row["file"] not in texts:
+                    texts[row["file"]] = LabelledText(row["file"], path.read_text(encoding="utf-8"), text_date, [])
+                if row["type"]:
+                    is_new = row["instrument"].startswith(NEW_TITLE_PREFIX)
+                    texts[row["file"]].expected.append(
+                        Expected(
+                            instrument=row["instrument"],
+                            state=row["state"],
+                            type=row["type"],
+                            date=None if is_new else datetime.date.fromisoformat(row["date"]),
+                            precision="" if is_new else row["precision"],
+                        )
+                    )
+            except (ValueError, OSError, TypeError) as error:
+                raise LabelledSetError(f"{index}, line {line}: {error}") from error
+    return list(texts.values())
+
+
+def evaluate_labelled_set(texts: Iterable[LabelledText]) -> dict[tuple[str, str], Score]:
+    """Scores by (language, event type): a proposal is correct only if instrument, state, type, date and
+    precision all match a labelled event; "new instrument?" proposals match on their title."""
+    instruments = list(Instrument.objects.all())
+    states = list(MemberState.objects.all())
+    scores: dict[tuple[str, str], Score] = {}
+    for item in texts:
+        proposals = propose_events(item.text, date=item.date, instruments=instruments, states=states)
+        found = [_as_expected(proposal) for proposal in proposals]
+        unmatched = list(item.expected)
+        correct = []
+        for candidate in found:
+            match = next((e for e in unmatched if _same(candidate, e)), None)
+            if match:
+                unmatched.remove(match)
+            correct.append(match is not None)
+        for event_type in {e.type for e in found} | {e.type for e in item.expected}:
+            mine = [ok for candidate, ok in zip(found, correct, strict=True) if candidate.type == event_type]
+            theirs = [e for e in item.expected if e.type == event_type]
+            missed = [e for e in unmatched if e.type == event_type]
+            scores.setdefault((item.language, event_type), Score()).add(
+                Score(
+                    proposed=len(mine),
+                    curated=len(theirs),
+                    matched_proposals=sum(mine),
+                    found_events=len(theirs) - len(missed),
+                )
+            )
+    return scores
+
+
+def _as_expected(proposal) -> Expected:
+    if proposal.type == NEW_INSTRUMENT:
+        return Expected(NEW_TITLE_PREFIX + proposal.new_title, "", NEW_INSTRUMENT, None, "")
+    return Expected(
+        proposal.instrument.slug,
+        proposal.state.iso3 if proposal.state else "",
+        proposal.type,
+        proposal.date,
+        proposal.precision,
+    )
+
+
+def _same(proposed: Expected, expected: Expected) -> bool:
+    if proposed.type == NEW_INSTRUMENT:
+        return expected.type == NEW_INSTRUMENT and (
+            fuzz.ratio(proposed.instrument.lower(), expected.instrument.lower()) >= NEW_TITLE_MATCH
+        )
+    return proposed == expected

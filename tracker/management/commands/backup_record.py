@@ -13,9 +13,10 @@ from pathlib import Path
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
 
-RECORD_MODELS = [MemberState, SourceDocument, Instrument, Event]
+# The reader's names (issue 13) are part of the record: a restore without them would lose staff's aliases.
+RECORD_MODELS = [MemberState, SourceDocument, Instrument, Event, InstrumentAlias, StateActor]
 
 
 def backed_up_models() -> list:

@@ -7,7 +7,15 @@ from django.db import transaction
 from tracker.management.commands.restore_record import LOAD_ERRORS, load_rows
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 
-RECORD_FIXTURES = ["fixtures/states.json", "fixtures/sources.json", "fixtures/instruments.json", "fixtures/events.json"]
+RECORD_FIXTURES = [
+    "fixtures/states.json",
+    "fixtures/sources.json",
+    "fixtures/instruments.json",
+    "fixtures/events.json",
+    # How the texts name instruments and states (issue 13), apart from the rows they point to.
+    "fixtures/aliases.json",
+    "fixtures/state_actors.json",
+]
 
 
 class Command(BaseCommand):

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.models import Event, SourceDocument
+from tracker.models import Event, MemberState, SourceDocument
 from tracker.proposals import NEW_INSTRUMENT, Score, evaluate_sources, propose_events
+from tracker.proposals.evaluation import LabelledSetError, evaluate_labelled_set, read_labelled_set
+from tracker.proposals.language import TextTooLong, check_length
 from tracker.status import status_matrix
 
 RATIFICATION_TYPES = (Event.Type.RATIFIED, Event.Type.RATIFICATION_PENDING)
@@ -29,6 +31,15 @@ class Command(BaseCommand):
             help="Precision and recall per event type against the curated events of each source in the database.",
         )
         parser.add_argument(
+            "--evaluate-set",
+            metavar="DIR",
+            help=(
+                "Precision and recall per language and event type on a labelled set: DIR holds one UTF-8 text "
+                "per item and expected.csv (file,text_date,instrument,state,type,date,precision), "
+                "as tests/reader_set/README.md describes."
+            ),
+        )
+        parser.add_argument(
             "--with-record",
             action="store_true",
             help=(
@@ -41,6 +52,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file=None, date=None, title="", format="table", evaluate=False, **options):
         with_record = options.get("with_record", False)
+        if options.get("evaluate_set"):
+            self.evaluate_set(Path(options["evaluate_set"]))
+            return
         if evaluate:
             self.evaluate(with_record=with_record)
             return
@@ -83,6 +97,10 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file} as UTF-8 text: {error}") from error
         if not text.strip():
             raise CommandError(f"{file} is empty.")
+        try:
+            check_length(text)
+        except TextTooLong as error:
+            raise CommandError(f"{file}: {error}") from error
         return text
 
     def parse_date(self, value) -> datetime.date:
@@ -124,6 +142,42 @@ class Command(BaseCommand):
             if event_type in RATIFICATION_TYPES:
                 ratification.add(score)
         self.write_score("ratification (both)", ratification)
+        self.stdout.write(f"precision: {overall.precision:.2f}")
+        self.stdout.write(f"recall: {overall.recall:.2f}")
+
+    def evaluate_set(self, directory: Path):
+        try:
+            texts = read_labelled_set(directory)
+        except LabelledSetError as error:
+            raise CommandError(str(error)) from error
+        if not texts:
+            raise CommandError(f"{directory}/expected.csv lists no texts.")
+        if not MemberState.objects.exists():
+            raise CommandError("No member states to read for: load the record first (manage.py load_record).")
+        scores = evaluate_labelled_set(texts)
+        languages = sorted({language for language, _ in scores})
+        counts = ", ".join(f"{sum(t.language == language for t in texts)} in {language}" for language in languages)
+        self.stdout.write(f"Evaluated on {len(texts)} labelled texts ({counts}) from {directory}.")
+        self.stdout.write(
+            f"{'event type':24}{'proposed':>9}{'correct':>9}{'labelled':>9}{'found':>9}{'precision':>11}{'recall':>8}"
+        )
+        overall = Score()
+        for language in languages:
+            self.stdout.write(f"{language}:")
+            in_language = Score()
+            for event_type in [*Event.Type.values, NEW_INSTRUMENT]:
+                if (language, event_type) in scores:
+                    self.write_score(f"  {event_type}", scores[language, event_type])
+                    in_language.add(scores[language, event_type])
+            self.write_score(f"  all ({language})", in_language)
+            overall.add(in_language)
+        by_type: dict[str, Score] = {}
+        for (_, event_type), score in scores.items():
+            by_type.setdefault(event_type, Score()).add(score)
+        self.stdout.write("both languages:")
+        for event_type in [*Event.Type.values, NEW_INSTRUMENT]:
+            if event_type in by_type:
+                self.write_score(f"  {event_type}", by_type[event_type])
         self.stdout.write(f"precision: {overall.precision:.2f}")
         self.stdout.write(f"recall: {overall.recall:.2f}")
 
