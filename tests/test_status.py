@@ -578,6 +578,19 @@ class TestRepeatedReports:
         assert status.since == D(2023, 5, 18)
         assert status.inferred == first[1]
 
+    @pytest.mark.parametrize(
+        ("field", "name"), [("official_name", "the Kyrgyz Republic"), ("official_name_ru", "Киргизская Республика")]
+    )
+    def test_a_state_is_named_by_its_official_name_too(self, six_states, field, name):
+        kyrgyzstan = six_states["KGZ"]
+        setattr(kyrgyzstan, field, name.removeprefix("the "))
+        kyrgyzstan.save()
+        protocol = make_instrument(title="Fourth Protocol on Amendments", short_title="Fourth Protocol")
+        report(protocol, kyrgyzstan, D(2023, 5, 18), text="The Fourth Protocol is ratified.")
+        naming = report(protocol, kyrgyzstan, D(2023, 12, 19), text=f"The Fourth Protocol is ratified by {name}.")
+
+        assert status_as_of(protocol, kyrgyzstan, D(2024, 1, 1)).event == naming
+
 
 class TestEndingAndRejoining:
     @pytest.mark.parametrize("ending", [Event.Type.WITHDRAWN, Event.Type.SUSPENDED])
