@@ -251,7 +251,7 @@ class TestTheMatrix:
 
         matrix = status_matrix(as_of=D(2024, 1, 1), states=[six_states["ARM"]])
 
-        assert matrix.states == [six_states["ARM"]]
+        assert (matrix.as_of, matrix.states) == (D(2024, 1, 1), [six_states["ARM"]])
         assert [(state, status.code) for _, state, status in matrix.pairs()] == [(six_states["ARM"], Status.RATIFIED)]
         assert not matrix.entry_into_force(protocol).in_force
 
@@ -413,6 +413,7 @@ class TestStreamedPairs:
         vague = report(protocol, six_states["ARM"], D(2020, 1, 1), text="All these instruments are ratified.")
         report(protocol, six_states["ARM"], D(2022, 1, 1), text="The Fourth Protocol is ratified.")
 
+        assert status_matrix(as_of=D(2021, 1, 1)).status(protocol, six_states["ARM"]).event == vague
         for instruments in (None, Instrument.objects.all()):
             [(_, _, status)] = list(
                 iter_status_pairs(as_of=D(2021, 1, 1), instruments=instruments, states=[six_states["ARM"]])
