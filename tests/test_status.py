@@ -251,7 +251,7 @@ class TestTheMatrix:
 
         matrix = status_matrix(as_of=D(2024, 1, 1), states=[six_states["ARM"]])
 
-        assert matrix.states == [six_states["ARM"]]
+        assert (matrix.as_of, matrix.states) == (D(2024, 1, 1), [six_states["ARM"]])
         assert [(state, status.code) for _, state, status in matrix.pairs()] == [(six_states["ARM"], Status.RATIFIED)]
         assert not matrix.entry_into_force(protocol).in_force
 
@@ -413,6 +413,7 @@ class TestStreamedPairs:
         vague = report(protocol, six_states["ARM"], D(2020, 1, 1), text="All these instruments are ratified.")
         report(protocol, six_states["ARM"], D(2022, 1, 1), text="The Fourth Protocol is ratified.")
 
+        assert status_matrix(as_of=D(2021, 1, 1)).status(protocol, six_states["ARM"]).event == vague
         for instruments in (None, Instrument.objects.all()):
             [(_, _, status)] = list(
                 iter_status_pairs(as_of=D(2021, 1, 1), instruments=instruments, states=[six_states["ARM"]])
@@ -577,6 +578,19 @@ class TestRepeatedReports:
         assert status.event == events[shown - 1]
         assert status.since == D(2023, 5, 18)
         assert status.inferred == first[1]
+
+    @pytest.mark.parametrize(
+        ("field", "name"), [("official_name", "the Kyrgyz Republic"), ("official_name_ru", "Киргизская Республика")]
+    )
+    def test_a_state_is_named_by_its_official_name_too(self, six_states, field, name):
+        kyrgyzstan = six_states["KGZ"]
+        setattr(kyrgyzstan, field, name.removeprefix("the "))
+        kyrgyzstan.save()
+        protocol = make_instrument(title="Fourth Protocol on Amendments", short_title="Fourth Protocol")
+        report(protocol, kyrgyzstan, D(2023, 5, 18), text="The Fourth Protocol is ratified.")
+        naming = report(protocol, kyrgyzstan, D(2023, 12, 19), text=f"The Fourth Protocol is ratified by {name}.")
+
+        assert status_as_of(protocol, kyrgyzstan, D(2024, 1, 1)).event == naming
 
 
 class TestEndingAndRejoining:
