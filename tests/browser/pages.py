@@ -1,6 +1,6 @@
 """Every public page type, in one list: the axe test and the screenshots walk it (issue 15).
 
-Add a page type here (the lead adds /search/ and /data/) and both tests cover it in both languages.
+Add a page type here and both tests cover it in both languages.
 Each entry is a name and a function giving the page's English path on the curated record; the
 Russian page is the same path under /ru/.
 """
@@ -26,6 +26,11 @@ PAGE_TYPES = [
     ("event", lambda: _ratification().get_absolute_url()),
     ("source-list", lambda: "/sources/"),
     ("source", lambda: SourceDocument.objects.get(pk=_ratification().source_id).get_absolute_url()),
+    ("search", lambda: "/search/?q=peacekeeping"),
+    ("data", lambda: "/data/"),
+    ("report-outstanding", lambda: "/reports/outstanding/?as_of=2024-01-01&since=2023-01-01"),
+    ("changes", lambda: "/changes/?since=2020-01-01"),
+    ("alerts", lambda: "/alerts/"),
     ("bad-request", lambda: "/?as_of=not-a-date"),
     ("not-found", lambda: "/instruments/no-such-instrument/"),
 ]
