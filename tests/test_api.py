@@ -201,7 +201,7 @@ class TestRecord:
         assert protocol["date"] == "2023-11-23"
         # Five of the six ratifications it rests on are inferred: so is the date (issue 14).
         assert protocol["description"] == (
-            "In force on or before 23 November 2023 (computed from its rule, from inferred ratifications)"
+            "In force by 23 November 2023 (computed from its rule, from inferred ratifications)"
         )
         earlier = client.get("/api/instruments/rapid-reaction-protocol", {"as_of": "2023-11-10"}).json()
         assert earlier["entry_into_force"]["in_force"] is False

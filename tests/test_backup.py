@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import empty_the_record, make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
-from tracker.models import Event, Instrument, MemberState, SearchEntry
+from tracker.models import Event, Instrument, MemberState
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -36,15 +36,6 @@ def every_export(client) -> dict[str, bytes]:
         assert response.status_code == 200, url
         exports[url] = b"".join(response.streaming_content)
     return exports
-
-
-def empty_the_record():
-    # A raw delete, so that no signal writes "deleted" history rows while the record is emptied; a raw delete does
-    # not cascade, so the search index (derived from the record, and not backed up) goes first.
-    SearchEntry.objects.all()._raw_delete(SearchEntry.objects.db)
-    for model in reversed(backed_up_models()):
-        model._default_manager.all()._raw_delete(model._default_manager.db)
-    assert not any(model._default_manager.exists() for model in backed_up_models())
 
 
 def build_a_varied_record(six_states):

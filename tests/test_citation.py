@@ -40,7 +40,8 @@ def test_an_event_citation_names_what_when_the_source_its_quote_the_permalink_an
     text = cite_event(ratification, access_date=ACCESSED, base_url=BASE)
 
     assert text == (
-        "Agreement on the status of forces — Kazakhstan: Ratified (internal procedures completed), ≤ 23 Nov 2023. "
+        "Agreement on the status of forces — Kazakhstan: Ratified (internal procedures completed), "
+        "by 23 November 2023. "
         "Source: “Speech at the Council session”, Secretary General, Minsk, 23 November 2023: "
         "“Kazakhstan has ratified the Agreement”. "
         f"CSTO ratification tracker, event {ratification.pk}. "
@@ -73,7 +74,7 @@ def test_a_status_citation_gives_the_status_its_evidence_and_a_url_that_shows_it
     )
 
     assert text.startswith(
-        "Agreement on the status of forces — Kazakhstan: In force by 23.11.2023, as of 31 December 2023. "
+        "Agreement on the status of forces — Kazakhstan: In force by 23 November 2023, as of 31 December 2023. "
         "Computed from the instrument's entry-into-force rule. "
     )
     assert "Source: “Speech at the Council session”, Secretary General, Minsk, 23 November 2023" in text
@@ -106,7 +107,7 @@ def test_the_instrument_page_offers_a_citation_for_each_states_status(client, ra
 
     assert page.count('<details class="cite">') == len(six_states)
     assert 'id="cite-kazakhstan"' in page
-    assert "Kazakhstan: In force by 23.11.2023, as of 31 December 2023." in page
+    assert "Kazakhstan: In force by 23 November 2023, as of 31 December 2023." in page
 
 
 def test_pages_announce_their_atom_feeds(client, ratification, six_states):

@@ -23,9 +23,10 @@ def test_every_cell_is_neutralised_and_written_as_utf8():
     assert piece.decode("utf-8").splitlines()[1] == "'=cmd(),'-1,,true,2023-05-18,Россия,'-2,42"
 
 
-def test_closing_a_half_read_export_closes_its_rows_at_once():
+def test_closing_a_half_read_export_closes_its_rows_at_once(db):
     # On PostgreSQL the rows come from a server-side cursor; a response closed unread must release it then, not when
-    # the garbage collector gets round to it (that deadlocked the benchmark, issue 18).
+    # the garbage collector gets round to it (that deadlocked the benchmark, issue 18). (db: closing a response ends
+    # the request, which closes database connections.)
     closed = []
 
     def rows():

@@ -307,3 +307,32 @@ class TestExportLinks:
         }
         for page, export in pages.items():
             assert reverse(export) in client.get(page).content.decode(), page
+
+
+class TestTheComparedStatusExport:
+    def test_comparing_two_dates_adds_the_other_dates_status_and_since_at_the_end(self, client, record):
+        rows, header = download(client, "tracker:export_status", {"as_of": "2023-06-01", "compare": "2023-01-01"})
+
+        # The contract's columns keep their places; the comparison's come after every existing one.
+        assert header.startswith(STATUS_CONTRACT)
+        assert header.endswith(",status_label,compared_with,compared_status,compared_since,changed")
+        belarus = next(r for r in rows if r["instrument_slug"] == "fourth-protocol" and r["state_code"] == "BLR")
+        assert (belarus["status"], belarus["since"]) == ("ratified", "2023-05-18")
+        assert belarus["compared_with"] == "2023-01-01"
+        assert (belarus["compared_status"], belarus["compared_since"]) == ("no_record", "")
+        assert belarus["changed"] == "true"
+        armenia = next(r for r in rows if r["instrument_slug"] == "charter" and r["state_code"] == "ARM")
+        assert armenia["changed"] == "false"
+        # The same rule as the matrix's outlined cells.
+        page = client.get(reverse("tracker:matrix"), {"as_of": "2023-06-01", "compare": "2023-01-01"})
+        outlined = {
+            (row.instrument.slug, cell.state.iso3) for row in page.context["rows"] for cell in row.cells if cell.changed
+        }
+        assert {(r["instrument_slug"], r["state_code"]) for r in rows if r["changed"] == "true"} == outlined
+
+    def test_without_a_comparison_the_new_columns_are_empty(self, client, record):
+        rows, _header = download(client, "tracker:export_status", {"as_of": "2023-06-01"})
+
+        assert {(r["compared_with"], r["compared_status"], r["compared_since"], r["changed"]) for r in rows} == {
+            ("", "", "", "")
+        }

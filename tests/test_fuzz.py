@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import empty_the_record, make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
 from tracker.models import Event, Instrument
 
@@ -214,11 +214,6 @@ json_values = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
-
-
-def empty_the_record():
-    for model in reversed(backed_up_models()):
-        model._default_manager.all()._raw_delete(model._default_manager.db)
 
 
 def record_is_empty() -> bool:

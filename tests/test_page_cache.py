@@ -43,6 +43,9 @@ def matrix_page(client, **params):
 def statuses_shown(client, **params) -> str:
     """The status classes of the matrix's cells, in order: what a reader would see change."""
     page = matrix_page(client, **params)
+    if '<table class="matrix">' not in page:
+        # No instrument matches: the page says so instead of drawing an empty table.
+        return ""
     table = page.split('<table class="matrix">')[1].split("</table>")[0]
     return " ".join(part.split('"')[0] for part in table.split('<span class="status ')[1:])
 

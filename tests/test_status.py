@@ -12,6 +12,7 @@ from django.utils import translation
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument
 from tracker.status import (
+    EventFacts,
     Status,
     changed_pairs,
     instrument_history,
@@ -180,7 +181,7 @@ class TestEntryIntoForce:
         assert (eif.date, eif.uncertain, eif.describe()) == (
             D(2003, 9, 18),
             False,
-            "In force 18 September 2003 (as the source states)",
+            "In force since 18 September 2003 (as the source states)",
         )
 
     def test_an_inferred_entry_into_force_is_described_as_inferred_not_as_stated(self, six_states):
@@ -198,7 +199,7 @@ class TestEntryIntoForce:
 
         eif = instrument_history(charter, as_of=D(2022, 5, 16)).entry_into_force
 
-        assert eif.describe() == "In force on or before 31 December 2003 (inferred from the source)"
+        assert eif.describe() == "In force by 31 December 2003 (inferred from the source)"
 
     def test_the_description_is_in_the_readers_language_with_russian_plural_forms(self, six_states):
         treaty = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
@@ -244,6 +245,16 @@ class TestCouncilDecisions:
 
 
 class TestTheMatrix:
+    def test_it_shows_only_the_states_asked_for_but_counts_every_member_for_the_rule(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        report(protocol, six_states["ARM"], D(2020, 1, 1))
+
+        matrix = status_matrix(as_of=D(2024, 1, 1), states=[six_states["ARM"]])
+
+        assert matrix.states == [six_states["ARM"]]
+        assert [(state, status.code) for _, state, status in matrix.pairs()] == [(six_states["ARM"], Status.RATIFIED)]
+        assert not matrix.entry_into_force(protocol).in_force
+
     def test_every_pair_has_a_status_even_with_no_events(self, six_states):
         make_instrument()
         make_instrument()
@@ -278,6 +289,17 @@ class TestTheMatrix:
         after = status_matrix(as_of=D(2024, 1, 1))
 
         assert changed_pairs(before, after) == {(protocol.pk, six_states["KAZ"].pk)}
+
+
+def test_one_instruments_history_ignores_the_events_of_the_others(six_states):
+    quiet, busy = make_instrument(), make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+    for state in six_states.values():
+        report(busy, state, D(2020, 1, 1))
+
+    history = instrument_history(quiet, as_of=D(2024, 1, 1))
+
+    assert history.transitions == {}
+    assert status_as_of(quiet, six_states["ARM"], D(2024, 1, 1)).code == Status.NO_RECORD
 
 
 class TestConclusion:
@@ -341,6 +363,15 @@ class TestBriefEvidence:
                 full_eif.describe(),
             )
 
+    def test_it_carries_plain_rows_and_the_full_matrix_model_instances(self, six_states):
+        instrument = make_instrument()
+        make_event(instrument=instrument, state=six_states["ARM"])
+
+        brief = status_matrix(as_of=D(2024, 1, 1), brief=True).status(instrument, six_states["ARM"])
+        full = status_matrix(as_of=D(2024, 1, 1)).status(instrument, six_states["ARM"])
+
+        assert isinstance(brief.event, EventFacts) and isinstance(full.event, Event)
+
     def test_an_instrument_level_entry_into_force_keeps_its_link_and_inferred_mark(self, six_states):
         instrument = make_instrument()
         stated = make_event(instrument=instrument, type=Event.Type.IN_FORCE, inferred=True)
@@ -365,6 +396,33 @@ class TestStreamedPairs:
 
         assert streamed == expected
         assert len({code for _, _, code, _, _ in streamed}) > 3
+
+    def test_instruments_of_the_same_title_keep_their_own_events(self, six_states):
+        twins = [make_instrument(title="Twin"), make_instrument(title="Twin")]
+        for day in (D(2020, 1, 1), D(2020, 2, 1), D(2020, 3, 1)):
+            for twin, iso3 in zip(twins, ("ARM", "BLR"), strict=True):
+                report(twin, six_states[iso3], day, Event.Type.SIGNED if day.month < 3 else Event.Type.RATIFIED)
+
+        pairs = {(i.pk, s.iso3): st.code for i, s, st in iter_status_pairs(as_of=D(2021, 1, 1))}
+
+        assert pairs[(twins[0].pk, "ARM")] == pairs[(twins[1].pk, "BLR")] == Status.RATIFIED
+        assert pairs[(twins[0].pk, "BLR")] == pairs[(twins[1].pk, "ARM")] == Status.NO_RECORD
+
+    def test_it_reads_only_what_is_known_by_the_date(self, six_states):
+        protocol = make_instrument(title="Fourth Protocol", short_title="Fourth Protocol")
+        vague = report(protocol, six_states["ARM"], D(2020, 1, 1), text="All these instruments are ratified.")
+        report(protocol, six_states["ARM"], D(2022, 1, 1), text="The Fourth Protocol is ratified.")
+
+        for instruments in (None, Instrument.objects.all()):
+            [(_, _, status)] = list(
+                iter_status_pairs(as_of=D(2021, 1, 1), instruments=instruments, states=[six_states["ARM"]])
+            )
+            assert status.event.pk == vague.pk
+
+    def test_a_record_with_instruments_but_no_events_gives_no_record_everywhere(self, six_states):
+        make_instrument()
+
+        assert {status.code for _, _, status in iter_status_pairs(as_of=D(2024, 1, 1))} == {Status.NO_RECORD}
 
     def test_it_narrows_to_the_instruments_and_states_asked_for(self, six_states):
         wanted, other = make_instrument(title="B wanted"), make_instrument(title="A other")
@@ -549,13 +607,56 @@ class TestEndingAndRejoining:
 
         assert (status.code, status.since) == (Status.WITHDRAWN, D(2021, 1, 1))
 
-    def test_a_step_known_the_same_day_as_the_withdrawal_does_not_undo_it(self, six_states):
+    def test_a_step_known_the_same_day_as_the_withdrawal_does_not_undo_it_but_a_later_one_does(self, six_states):
         agreement = make_instrument()
         armenia = six_states["ARM"]
         report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
         report(agreement, armenia, D(2021, 1, 1), Event.Type.RATIFIED)
+        report(agreement, armenia, D(2022, 1, 1), Event.Type.RATIFIED)
 
-        assert status_as_of(agreement, armenia, D(2022, 1, 1)).code == Status.WITHDRAWN
+        history = instrument_history(agreement, as_of=D(2023, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2021, 6, 1), D(2022, 6, 1)]) == [Status.WITHDRAWN, Status.RATIFIED]
+
+    def test_after_rejoining_steps_only_move_forward_again(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2020, 1, 1))
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+        report(agreement, armenia, D(2022, 1, 1), Event.Type.RATIFIED)
+        report(agreement, armenia, D(2022, 6, 1), Event.Type.RATIFICATION_PENDING)
+
+        status = status_as_of(agreement, armenia, D(2023, 1, 1))
+
+        assert (status.code, status.since) == (Status.RATIFIED, D(2022, 1, 1))
+
+    def test_a_run_with_its_own_in_force_report_does_not_stop_an_earlier_run_from_being_computed(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=1)
+        armenia = six_states["ARM"]
+        report(protocol, armenia, D(2019, 1, 1))
+        report(protocol, armenia, D(2020, 1, 1), Event.Type.WITHDRAWN)
+        report(protocol, armenia, D(2022, 1, 1), Event.Type.IN_FORCE)
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert codes_over_time(history, armenia, [D(2019, 6, 1), D(2021, 1, 1), D(2022, 6, 1)]) == [
+            Status.IN_FORCE,
+            Status.WITHDRAWN,
+            Status.IN_FORCE,
+        ]
+
+    def test_a_state_that_withdraws_the_day_the_rule_is_met_is_never_in_force(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
+        armenia = six_states["ARM"]
+        report(protocol, armenia, D(2019, 1, 1))
+        report(protocol, six_states["BLR"], D(2020, 1, 1))
+        report(protocol, six_states["RUS"], D(2020, 1, 1))
+        report(protocol, armenia, D(2020, 1, 1), Event.Type.WITHDRAWN)
+
+        history = instrument_history(protocol, as_of=D(2023, 1, 1))
+
+        assert history.entry_into_force.date == D(2020, 1, 1)
+        assert [change.code for change in history.transitions[armenia.pk]] == [Status.RATIFIED, Status.WITHDRAWN]
 
     def test_a_withdrawn_state_does_not_count_toward_an_all_parties_rule(self, six_states):
         protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
@@ -568,6 +669,25 @@ class TestEndingAndRejoining:
 
         assert not eif.in_force
         assert [state.iso3 for state in eif.waiting_for] == ["ARM"]
+
+    def test_a_state_is_no_longer_counted_on_the_day_it_withdraws(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        report(protocol, six_states["ARM"], D(2019, 1, 1))
+        report(protocol, six_states["ARM"], D(2020, 1, 1), Event.Type.WITHDRAWN)
+        for iso3 in ("BLR", "KAZ", "KGZ", "RUS", "TJK"):
+            report(protocol, six_states[iso3], D(2020, 1, 1))
+
+        assert not instrument_history(protocol, as_of=D(2021, 1, 1)).entry_into_force.in_force
+
+    def test_a_withdrawal_known_the_same_day_as_a_step_is_taken_first(self, six_states):
+        agreement = make_instrument()
+        armenia = six_states["ARM"]
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.SIGNED)
+        report(agreement, armenia, D(2021, 1, 1), Event.Type.WITHDRAWN)
+
+        history = instrument_history(agreement, as_of=D(2022, 1, 1))
+
+        assert [change.code for change in history.transitions[armenia.pk]] == [Status.WITHDRAWN]
 
     def test_a_state_that_ratifies_again_after_withdrawing_is_in_force_from_its_new_ratification(self, six_states):
         protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.NTH_RATIFICATION, eif_threshold=2)
@@ -670,7 +790,16 @@ class TestComputedStatuses:
         assert (status.code, status.computed, status.inferred) == (Status.IN_FORCE, True, False)
         assert status.precision == Event.Precision.DAY
         assert set(status.rests_on) == set(events.values())
+        assert len(status.rests_on) == 6  # each event once, the state's own ratification too
         assert status.event == events["BLR"]
+
+    def test_an_entry_into_force_computed_from_stated_ratifications_says_so(self, six_states):
+        protocol, _events = self.all_parties_protocol(six_states)
+
+        eif = instrument_history(protocol, as_of=D(2024, 1, 1)).entry_into_force
+
+        assert not eif.inferred
+        assert eif.describe() == "In force 18 May 2023 (computed from its rule)"
 
     def test_a_status_computed_from_one_inferred_ratification_is_inferred_for_every_state(self, six_states):
         protocol, _events = self.all_parties_protocol(six_states, inferred_for=["ARM"])
@@ -724,6 +853,7 @@ class TestComputedStatuses:
         status = history.status_of(six_states["BLR"].pk)
 
         assert history.entry_into_force.stated_by == first != later
+        assert (history.entry_into_force.inferred, history.entry_into_force.rule_recorded) == (True, True)
         assert (status.since, status.event, status.inferred) == (D(2020, 1, 1), first, True)
         assert status.rests_on == (ratification, first)
 
@@ -785,8 +915,24 @@ class TestAdoption:
         eif = instrument_history(decision, as_of=D(2023, 1, 1)).entry_into_force
 
         assert (eif.date, eif.binds_on_adoption, eif.inferred, eif.waiting_for) == (D(2022, 11, 23), True, True, ())
+        assert eif.stated_by is None
         assert eif.rests_on == (adoption,)
         assert eif.describe() == "In force 23 November 2022 (binding on adoption)"
+
+    def test_a_decision_whose_entry_into_force_a_source_states_keeps_that_statement(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        stated = report(decision, None, D(2022, 12, 1), Event.Type.IN_FORCE)
+        report(decision, None, D(2022, 12, 2), Event.Type.ADOPTED)
+
+        eif = instrument_history(decision, as_of=D(2023, 1, 1)).entry_into_force
+
+        assert (eif.date, eif.stated_by, eif.binds_on_adoption, eif.rests_on) == (
+            D(2022, 12, 1),
+            stated,
+            True,
+            (stated,),
+        )
+        assert eif.describe() == "In force 1 December 2022 (binding on adoption)"
 
     def test_a_decision_not_yet_adopted_says_so(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
@@ -840,12 +986,13 @@ class TestComparingDates:
 
         assert changed_pairs(status_matrix(as_of=D(2020, 6, 1)), status_matrix(as_of=D(2022, 6, 1))) == set()
 
-    def test_an_instrument_missing_from_the_earlier_matrix_is_skipped(self, six_states):
-        agreement = make_instrument()
-        report(agreement, six_states["ARM"], D(2020, 1, 1))
-        other = make_instrument()
+    def test_an_instrument_missing_from_the_earlier_matrix_is_skipped_and_the_others_still_compared(self, six_states):
+        missing = make_instrument(title="A missing")
+        report(missing, six_states["ARM"], D(2020, 1, 1))
+        changed = make_instrument(title="B changed")
+        report(changed, six_states["ARM"], D(2020, 1, 1))
 
-        before = status_matrix(as_of=D(2019, 1, 1), instruments=[other])
+        before = status_matrix(as_of=D(2019, 1, 1), instruments=[changed])
         after = status_matrix(as_of=D(2022, 1, 1))
 
-        assert changed_pairs(before, after) == set()
+        assert changed_pairs(before, after) == {(changed.pk, six_states["ARM"].pk)}

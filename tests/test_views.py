@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument, MemberState, SourceDocument
@@ -111,8 +112,9 @@ class TestTheMatrix:
         for name in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan"):
             assert name in text
         assert "Fourth Protocol" in text
-        assert "≤ Ratified" in text
-        assert "Ratification pending (inferred)" in text
+        assert "Ratified by 18 May 2023" in text
+        assert "Ratification pending by 18 May 2023 inferred" in text
+        assert "≤" not in text
 
     def test_a_status_cell_links_to_the_event_that_is_its_evidence(self, client, record):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2023-06-01"})
@@ -122,8 +124,8 @@ class TestTheMatrix:
     def test_before_the_report_the_state_has_no_record(self, client, record):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2023-05-17", "q": "Fourth"})
 
-        [(_instrument, _eif, cells)] = response.context["rows"]
-        assert {cell.status.code for cell in cells} == {"no_record"}
+        [row] = response.context["rows"]
+        assert {cell.status.code for cell in row.cells} == {"no_record"}
 
     def test_it_defaults_to_today(self, client, record):
         response = client.get(reverse("tracker:matrix"))
@@ -141,7 +143,7 @@ class TestTheMatrix:
     def test_a_decision_that_needs_no_ratification_says_it_binds_on_adoption(self, client, record):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2024-01-01", "kind": "decision"})
 
-        assert "Binds on adoption" in text_of(response)
+        assert "These bind on adoption and need no ratification" in text_of(response)
 
     @pytest.mark.parametrize(
         ("filters", "shown", "hidden"),
@@ -156,7 +158,7 @@ class TestTheMatrix:
     def test_filters_narrow_the_instruments(self, client, record, filters, shown, hidden):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2024-01-01"} | filters)
 
-        rows = [instrument.short_title for instrument, _eif, _cells in response.context["rows"]]
+        rows = [row.instrument.short_title for row in response.context["rows"]]
         assert shown in rows
         assert hidden not in rows
 
@@ -165,9 +167,9 @@ class TestTheMatrix:
 
         assert response.status_code == 200
         changed = [
-            (instrument.short_title, cell.state.iso3, str(cell.earlier.label), str(cell.later.label))
-            for instrument, _eif, cells in response.context["rows"]
-            for cell in cells
+            (row.instrument.short_title, cell.state.iso3, str(cell.earlier.label), str(cell.later.label))
+            for row in response.context["rows"]
+            for cell in row.cells
             if cell.changed
         ]
         assert ("Fourth Protocol", "BLR", "No record", "Ratified") in changed
@@ -176,7 +178,7 @@ class TestTheMatrix:
         text = text_of(response)
         assert "2 statuses changed between 1 Jan 2023 and 1 Jun 2023" in text
         assert "No record → Ratified" in text
-        assert "Fourth Protocol, Belarus: No record → Ratified" in text
+        assert "Fourth Protocol: Belarus: No record → Ratified by 18 May 2023" in text
 
     def test_comparing_with_a_later_date_reads_from_the_earlier_to_the_later(self, client, record):
         response = client.get(reverse("tracker:matrix"), {"as_of": "2023-01-01", "compare": "2023-06-01"})
@@ -210,7 +212,7 @@ class TestTheMatrix:
         response = client.get(reverse("tracker:matrix"), {"as_of": "2023-06-01", "kind": "protocol"})
 
         html = response.content.decode()
-        assert "Legend" in text_of(response)
+        assert "How to read the matrix" in text_of(response)
         assert f"{reverse('tracker:export_status')}?as_of=2023-06-01&amp;kind=protocol" in html
 
 
@@ -294,7 +296,7 @@ class TestTheTimeline:
         assert signed.end == ratified.start == D(2023, 5, 18)
         assert signed.x < ratified.x
         assert ratified.x + ratified.width <= timeline.label_width + timeline.plot_width + 0.1
-        assert ratified.uncertain
+        assert ratified.when == "by 18 May 2023"
         assert timeline.start == D(2022, 1, 1)
         assert timeline.end == as_of
         assert not next(lane for lane in timeline.lanes if lane.name == "Armenia").segments
@@ -626,7 +628,7 @@ class TestTheCuratedRecord:
 
         assert response.status_code == 200
         assert "as of 1 June 2023" in text_of(response)
-        rows = {instrument.slug: cells for instrument, _eif, cells in response.context["rows"]}
+        rows = {row.instrument.slug: row.cells for row in response.context["rows"]}
         protocol = {cell.state.iso3: cell.status.code for cell in rows["fourth-protocol-charter-biosecurity"]}
         assert protocol["BLR"] == "ratified"
         assert protocol["ARM"] == "pending"
@@ -638,3 +640,35 @@ class TestTheCuratedRecord:
         urls += [event.get_absolute_url() for event in Event.objects.all()[:10]]
         for url in urls:
             assert client.get(url).status_code == 200, url
+
+
+class TestReadingOrder:
+    """Lists sort by the names the reader sees: Russian pages by the Russian titles (issue 15)."""
+
+    @pytest.fixture
+    def two_instruments(self, six_states):
+        make_instrument(title="Agreement on everything", short_title="Agreement", title_ru="Соглашение обо всём")
+        make_instrument(title="Zeta Treaty", short_title="Zeta Treaty", title_ru="Договор Зета")
+
+    def titles_in(self, response, *titles):
+        text = text_of(response)
+        return sorted(titles, key=text.index)
+
+    def test_the_english_instrument_list_follows_the_english_titles(self, client, two_instruments):
+        response = client.get(reverse("tracker:instrument_list"))
+
+        assert self.titles_in(response, "Agreement on everything", "Zeta Treaty") == [
+            "Agreement on everything",
+            "Zeta Treaty",
+        ]
+
+    def test_the_russian_instrument_list_and_matrix_follow_the_russian_titles(self, client, two_instruments):
+        with translation.override("ru"):
+            listing = client.get(reverse("tracker:instrument_list"))
+            matrix = client.get(reverse("tracker:matrix"))
+
+        assert self.titles_in(listing, "Соглашение обо всём", "Договор Зета") == ["Договор Зета", "Соглашение обо всём"]
+        assert [str(row.instrument.display_short_title("ru")) for row in matrix.context["rows"]] == [
+            "Договор Зета",
+            "Соглашение обо всём",
+        ]

@@ -303,7 +303,7 @@ class InstrumentAdmin(HistoryAdmin):
     readonly_fields = ["status_now"]
     fieldsets = [
         (None, {"fields": ["title", "short_title", "slug", "kind", "part_of", "needs_ratification", "aliases"]}),
-        (_("In Russian"), {"fields": ["title_ru", "short_title_ru"]}),
+        (_("In Russian"), {"fields": ["title_ru", "short_title_ru", "title_ru_source"]}),
         (_("Entry into force"), {"fields": ["eif_rule", "eif_threshold", "eif_rule_basis"]}),
         (_("Status now"), {"fields": ["status_now"]}),
         (None, {"fields": ["note"]}),
@@ -328,10 +328,10 @@ class InstrumentAdmin(HistoryAdmin):
         rows = []
         for state in MemberState.objects.all():
             status = history.status_of(state.pk, today)
-            rows.append({"state": state, "status": status, "since": status.since_display})
+            rows.append({"state": state, "status": status})
         return render_to_string(
             "admin/tracker/instrument/status_now.html",
-            {"rows": rows, "entry_into_force": history.entry_into_force, "today": today},
+            {"rows": rows, "entry_into_force": history.entry_into_force, "today": today, "instrument": instrument},
         )
 
     def save_related(self, request, form, formsets, change):

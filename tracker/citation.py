@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from tracker.models import Event, Instrument, MemberState
 from tracker.status import PairStatus
+from tracker.wording import word_date
 
 SITE_NAME = "CSTO ratification tracker"
 
@@ -32,8 +33,9 @@ def cite_event(event: Event, *, access_date: datetime.date, base_url: str) -> st
     who = event.state.name if event.state_id else "all member states"
     quote = f"“{event.quote}”" + (" (paraphrase)" if event.is_paraphrase else "")
     inferred = " Inferred from the source, not stated in it." if event.inferred else ""
+    when = word_date(event.date, event.precision, long=True)
     return (
-        f"{event.instrument.title} — {who}: {event.get_type_display()}, {event.date_display}. "
+        f"{event.instrument.title} — {who}: {event.get_type_display()}, {when}. "
         f"Source: {_source_reference(event.source)}: {quote}.{inferred} "
         f"{SITE_NAME}, event {event.pk}. {_permalink(base_url, event.get_absolute_url())} "
         f"(accessed {long_date(access_date)})."
@@ -53,8 +55,8 @@ def cite_status(
     url = _permalink(base_url, instrument.get_absolute_url()) + "?" + urlencode({"as_of": as_of.isoformat()})
     since = ""
     if status.since:
-        # A vague date is a latest date: "by" says "on or before" without backdating it.
-        since = f" {'by' if status.is_uncertain else 'since'} {status.since:%d.%m.%Y}"
+        # A vague date is a latest date: "by 18 May 2023", "in 2021" say so without backdating it.
+        since = f" {'' if status.is_uncertain else 'since '}{word_date(status.since, status.precision, long=True)}"
     parts = [f"{instrument.title} — {state.name}: {status.label}{since}, as of {long_date(as_of)}."]
     if status.computed:
         parts.append("Computed from the instrument's entry-into-force rule.")

@@ -53,6 +53,10 @@ COLUMNS = {
         "source_date": field("date", "The date of the source."),
         "event_url": text("The event's page.") | URL,
         "status_label": text("The status in words, in the export's language."),
+        "computed_from": text(
+            "For a computed status, the ids of every event it rests on, separated by spaces (their pages are "
+            "/events/<id>/); empty otherwise."
+        ),
     },
     "instruments": {
         "slug": text("The instrument's slug: its page is /instruments/<slug>/."),

@@ -110,6 +110,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses public HTML, never a page with a CSRF token in it (BREACH; tracker/compression.py, issue 15).
+    "tracker.compression.PublicPageGZipMiddleware",
     # Content-Security-Policy on every response, static files included (issue 7).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

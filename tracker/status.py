@@ -47,11 +47,11 @@ from typing import NamedTuple
 
 from django.db import models
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState
+from tracker.wording import word_date, word_entry_into_force
 
 
 class Status(models.TextChoices):
@@ -188,10 +188,8 @@ class PairStatus:
 
     @property
     def since_display(self) -> str:
-        """The date the status holds from, in the reader's language, with "≤" where it is only known by then."""
-        if self.since is None:
-            return ""
-        return ("≤\N{NO-BREAK SPACE}" if self.is_uncertain else "") + date_format(self.since, "SHORT_DATE_FORMAT")
+        """The date the status holds from, in words: "18 May 2023", "by 18 May 2023", "in 2021" (tracker.wording)."""
+        return word_date(self.since, self.precision)
 
     @property
     def source(self):
@@ -238,10 +236,7 @@ class EntryIntoForce:
                 how = gettext("computed from its rule, from inferred ratifications")
             else:
                 how = gettext("computed from its rule")
-            values = {"date": date_format(self.date, "DATE_FORMAT"), "how": how}
-            if self.uncertain:
-                return gettext("In force on or before %(date)s (%(how)s)") % values
-            return gettext("In force %(date)s (%(how)s)") % values
+            return gettext("%(in_force)s (%(how)s)") % {"in_force": word_entry_into_force(self, long=True), "how": how}
         if not self.rule_recorded:
             return gettext("Not known to be in force; no entry-into-force rule recorded")
         values = {"count": self.missing_count, "states": ", ".join(str(state) for state in self.waiting_for)}
@@ -673,7 +668,11 @@ def changed_pairs(before: StatusMatrix, after: StatusMatrix) -> set[tuple[int, i
         if instrument.pk not in before.histories:
             continue
         for state in after.states:
-            old, new = before.status(instrument, state), after.status(instrument, state)
-            if (old.code, old.since) != (new.code, new.since):
+            if status_changed(before.status(instrument, state), after.status(instrument, state)):
                 changed.add((instrument.pk, state.pk))
     return changed
+
+
+def status_changed(old: PairStatus, new: PairStatus) -> bool:
+    """Whether a pair's status differs between two dates: another status, or the same one from another day."""
+    return (old.code, old.since) != (new.code, new.since)

@@ -54,6 +54,8 @@ class EventTable(tables.Table):
     class Meta:
         model = Event
         fields = ["date", "instrument", "state", "type", "quote", "source", "inferred", "evidence"]
+        # On a phone each event is a card (site.css): eight columns were 892 px wide in a 371 px frame (issue 15).
+        attrs = {"class": "cards"}
         template_name = TABLE_TEMPLATE
         order_by_field = "sort"
         page_field = "page"
@@ -64,7 +66,7 @@ class EventTable(tables.Table):
         super().__init__(PagedByKeys(data), **kwargs)
 
     def render_date(self, record):
-        return render_to_string("tracker/includes/event_date.html", {"event": record})
+        return render_to_string("tracker/includes/event_date.html", {"event": record, "plain": True})
 
     def render_instrument(self, value):
         return marked(value.display_short_title())

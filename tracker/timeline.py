@@ -8,6 +8,7 @@ import dataclasses
 import datetime
 
 from tracker.status import InstrumentHistory
+from tracker.wording import status_label, word_date
 
 WIDTH = 960
 LABEL_WIDTH = 120
@@ -27,9 +28,9 @@ class Segment:
     label: str
     start: datetime.date
     end: datetime.date
-    uncertain: bool
+    # When it starts, in words ("by 18 May 2023"), and whether it is inferred: the band's tooltip says both.
+    when: str
     inferred: bool
-    event_url: str | None
 
     @property
     def text_x(self) -> float:
@@ -105,12 +106,11 @@ def build_timeline(history: InstrumentHistory, states, *, as_of: datetime.date) 
                     x=left,
                     width=max(round(right - left, 1), 2),
                     code=change.code,
-                    label=str(change.label),
+                    label=status_label(change.code, history.instrument),
                     start=change.since,
                     end=until,
-                    uncertain=change.is_uncertain,
+                    when=word_date(change.since, change.precision),
                     inferred=change.inferred,
-                    event_url=change.event.get_absolute_url() if change.event else None,
                 )
             )
         lanes.append(Lane(name=str(state.display_name()), y=y, segments=segments))

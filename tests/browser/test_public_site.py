@@ -74,21 +74,6 @@ def test_a_visitor_downloads_the_matrix_as_csv(curated_site, page):
     assert belarus["status"] == "ratified"
 
 
-def test_the_matrix_scrolls_sideways_on_a_phone_with_the_instruments_column_in_view(curated_site, browser):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    phone = context.new_page()
-    phone.goto(curated_site.url + "/")
-
-    # The page itself does not scroll sideways; the matrix does, inside its own box.
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    scroller = phone.locator(".matrix-scroll")
-    scroller.evaluate("element => element.scrollLeft = 400")
-    first_cell = phone.locator("tbody th.instrument-col").first
-    box = first_cell.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] < 50
-    context.close()
-
-
 def test_screenshots_of_every_page_type(curated_site, screenshot):
     base = curated_site.url
     event = Event.objects.get(instrument__slug=FOURTH_PROTOCOL, state__iso3="BLR", type="ratified")

@@ -12,6 +12,12 @@ from ninja.errors import ValidationError
 from tracker.api import errors, record, search, statuses
 
 
+class SiteSwagger(Swagger):
+    """Swagger UI in a page of our own: a viewport for phones and a link back to the site (issue 15)."""
+
+    template = "tracker/api/docs.html"
+
+
 class OpenDataAPI(NinjaAPI):
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(request, data, status=status, temporal_response=temporal_response)
@@ -34,7 +40,7 @@ api = OpenDataAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     # No online validator badge: the docs page must not call out to another site.
-    docs=Swagger(settings={"validatorUrl": None}),
+    docs=SiteSwagger(settings={"validatorUrl": None}),
 )
 api.add_exception_handler(ValidationError, lambda request, exc: errors.handle_validation_error(api, request, exc))
 api.add_exception_handler(errors.BadParameter, lambda request, exc: errors.handle_bad_parameter(api, request, exc))

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -186,14 +185,10 @@ class Event(models.Model):
 
     @property
     def date_display(self) -> str:
-        """The date with its precision, in the reader's language: "May 2023", "≤ 18 May 2023", "≤ 18.05.2023"."""
-        if self.precision == self.Precision.YEAR:
-            return f"{self.date:%Y}"
-        if self.precision == self.Precision.MONTH:
-            return date_format(self.date, "YEAR_MONTH_FORMAT")
-        if self.precision == self.Precision.ON_OR_BEFORE:
-            return f"≤ {date_format(self.date, 'SHORT_DATE_FORMAT')}"
-        return date_format(self.date, "SHORT_DATE_FORMAT")
+        """The date with its precision in words: "in May 2023", "by 18 May 2023" (tracker.wording)."""
+        from tracker.wording import word_date
+
+        return word_date(self.date, self.precision)
 
 
 @receiver(pre_save, sender=Event)

@@ -40,6 +40,15 @@ class Instrument(models.Model):
         help_text=_("The official Russian title. Leave empty where unsure: pages then show the English title."),
     )
     short_title_ru = models.CharField(_("short title in Russian"), max_length=150, blank=True)
+    title_ru_source = models.URLField(
+        _("source of the Russian title"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The address of the page (a law on ratification, an official gazette, an agency's report) that gives "
+            "the Russian title. A title is a fact: record where it comes from."
+        ),
+    )
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     part_of = models.ForeignKey(

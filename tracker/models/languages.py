@@ -26,3 +26,17 @@ def in_reader_language(english: str, russian: str, language: str | None = None) 
     if language.startswith("ru") and russian:
         return LocalText(russian, "ru")
     return LocalText(english, "en")
+
+
+def sort_key(text) -> str:
+    """A key that sorts names as their reader expects: case-blind, and "ё" with "е" as Russian dictionaries do."""
+    return str(text).casefold().replace("ё", "е")
+
+
+def in_reading_order(items, name=str) -> list:
+    """``items`` sorted by ``name(item)`` as a reader of the current language expects (issue 15).
+
+    The database sorts by the English title whatever the reader's language (and SQLite knows no Russian
+    collation), so lists shown in the reader's language are sorted here, by the names they show.
+    """
+    return sorted(items, key=lambda item: sort_key(name(item)))

@@ -9,6 +9,9 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from tracker.status import PairStatus
+from tracker.wording import computed_words, inferred_words, status_label, word_date, word_entry_into_force
+
 register = template.Library()
 
 
@@ -73,35 +76,41 @@ def status_class(code: str) -> str:
 # The status badge and its date are built here rather than in included templates: the matrix shows
 # one per cell, and at 50 instruments x 200 states the includes took seconds to render (issue 6).
 @register.simple_tag
-def status_badge(status):
-    """A status as text with its colour class, an "on or before" mark and the inferred / by-rule marks."""
-    uncertain = ""
-    if status.is_uncertain:
-        uncertain = format_html('<abbr class="uncertain" title="{}">≤</abbr> ', _("on or before this date"))
-    marks = ""
-    if status.inferred:
-        marks += format_html(
-            ' <span class="mark-inferred" title="{}">({})</span>',
-            _("inferred from the source, not stated in it"),
-            _("inferred"),
-        )
-    if status.computed:
-        marks += format_html(
-            ' <span class="mark-computed" title="{}">({})</span>',
-            _("follows from the entry-into-force rule"),
-            _("by rule"),
-        )
-    return format_html(
-        '<span class="status {}">{}{}{}</span>', status_class(status.code), uncertain, status.label, mark_safe(marks)
-    )
+def status_badge(status, instrument=None):
+    """A status in words with its colour class, agreeing with ``instrument`` in Russian; its date is ``dated``'s."""
+    label = status_label(status.code, instrument)
+    return format_html('<span class="status {}">{}</span>', status_class(status.code), label)
 
 
 @register.simple_tag
-def status_since(status):
-    """The date a status holds from, with "≤" where it is only known to hold by then."""
-    if not status.since:
+def dated(fact, long=False, plain=False):
+    """When a status holds from, or an event happened, in words, with its "inferred" and "by rule" marks.
+
+    ``fact`` is a ``PairStatus`` (its ``since``) or an event (its ``date``); both carry ``precision``.
+    The one writer of a dated fact on the pages (issue 15): "by 18 May 2023 inferred". ``plain`` leaves
+    the marks out, for tables that give them a column of their own.
+    """
+    day = fact.since if isinstance(fact, PairStatus) else fact.date
+    if day is None:
         return ""
-    return format_html('<span class="since">{}</span>', status.since_display)
+    when = format_html('<span class="since">{}</span>', word_date(day, fact.precision, long=long))
+    return when if plain else when + fact_marks(fact)
+
+
+@register.simple_tag
+def fact_marks(fact):
+    """The "inferred" and "by rule" marks of a status or an event, in words, each with its meaning as a title."""
+    words = ""
+    if fact.inferred:
+        words += format_html(' <span class="mark-inferred" title="{1}">{0}</span>', *inferred_words())
+    if getattr(fact, "computed", False):
+        words += format_html(' <span class="mark-computed" title="{1}">{0}</span>', *computed_words())
+    return mark_safe(words)
+
+
+@register.simple_tag
+def entry_into_force_words(eif):
+    return word_entry_into_force(eif)
 
 
 @register.filter

@@ -8,11 +8,12 @@ from tracker.status import status_matrix
 from tracker.views.caching import cached_body, keep_body
 
 
-def matrix_status_chart(request, table_key: str, as_of, instruments) -> str:
+def matrix_status_chart(request, table_key: str, as_of, instruments, *, keep: bool) -> str:
     """How many instruments each state has ratified as of ``as_of``, stacked by status, as HTML.
 
     Kept under the matrix table's own key (which already names the record's
-    version, language, date and filters), so the page asks for the version once.
+    version, language, date and filters), so the page asks for the version once; and, like the table, only if
+    ``keep`` (a page whose query holds junk parameters is not kept, issue 17).
     """
     key = f"chart-{table_key}"
     chart = cached_body(key)
@@ -20,5 +21,6 @@ def matrix_status_chart(request, table_key: str, as_of, instruments) -> str:
         matrix = status_matrix(as_of=as_of, instruments=instruments, brief=True)
         context = {"chart": status_counts_chart(matrix), "as_of": as_of}
         chart = render_to_string("tracker/includes/status_chart.html", context, request).encode()
-        keep_body(key, chart)
+        if keep:
+            keep_body(key, chart)
     return mark_safe(chart.decode())

@@ -13,7 +13,7 @@ from tracker.exports import table_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
 from tracker.models import Event, Instrument, MemberState, SourceDocument, in_reader_language
-from tracker.status import Status, iter_status_pairs, status_matrix
+from tracker.status import Status, iter_status_pairs, status_changed, status_matrix
 from tracker.views.events import event_queryset
 
 STATUS_COLUMNS = [
@@ -34,6 +34,11 @@ STATUS_COLUMNS = [
     "event_url",
     "status_label",
     "computed_from",
+    # Filled where the matrix compares two dates (?compare=): the pair's status on that other date.
+    "compared_with",
+    "compared_status",
+    "compared_since",
+    "changed",
 ]
 INSTRUMENT_COLUMNS = [
     "slug",
@@ -123,9 +128,11 @@ def export_status(request, file_format="csv"):
     if scope.cleaned_data["instrument"]:
         instruments = instruments.filter(pk=scope.cleaned_data["instrument"].pk)
     states = [scope.cleaned_data["state"]] if scope.cleaned_data["state"] else None
-    as_of = date_form.as_of_date
+    as_of, compare_on = date_form.as_of_date, date_form.cleaned_data["compare"]
     # Streamed from the engine one instrument at a time: memory stays flat however large the record (issue 6).
     pairs = iter_status_pairs(as_of=as_of, instruments=instruments, states=states)
+    # The other date's statuses come in the same order, so the two streams walk side by side.
+    others = iter_status_pairs(as_of=compare_on, instruments=instruments, states=states) if compare_on else None
     event_base_url = request.build_absolute_uri(reverse("tracker:event_list"))
     language, status_labels = get_language(), labels(Status.choices)
 
@@ -133,6 +140,7 @@ def export_status(request, file_format="csv"):
         # Names are looked up once per instrument and per state, not once for each of 120,000 pairs.
         titles, names = {}, {}
         for instrument, state, status in pairs:
+            other = next(others)[2] if others is not None else None
             if instrument.pk not in titles:
                 titles[instrument.pk] = str(instrument.display_title(language))
             if state.pk not in names:
@@ -156,6 +164,10 @@ def export_status(request, file_format="csv"):
                 f"{event_base_url}{event.pk}/" if event else None,
                 status_labels[status.code],
                 computed_from(status),
+                compare_on,
+                other.code if other else None,
+                other.since if other else None,
+                status_changed(other, status) if other else None,
             ]
 
     return table_response(file_format, f"status-{as_of.isoformat()}", STATUS_COLUMNS, rows())

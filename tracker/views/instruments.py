@@ -6,6 +6,7 @@ from django.utils import timezone
 from tracker.charts import ratifications_chart
 from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
+from tracker.models.languages import in_reading_order
 from tracker.status import instrument_history, status_matrix
 from tracker.tables import InstrumentTable
 from tracker.timeline import build_timeline
@@ -17,7 +18,7 @@ def instrument_list(request):
     instruments = Instrument.objects.select_related("part_of")
     # Conclusion and entry into force are the engine's answers as of today, for every instrument at once.
     matrix = status_matrix(as_of=timezone.localdate(), instruments=instruments)
-    table = InstrumentTable(matrix.instruments, matrix=matrix)
+    table = InstrumentTable(in_reading_order(matrix.instruments, Instrument.display_title), matrix=matrix)
     page_form = configure_table(table, request)
     context = {"table": table, "page_form": page_form, "forms": [page_form], "as_of": matrix.as_of}
     if not page_form.is_valid():

@@ -1,22 +1,25 @@
 """The home page: every instrument's status in every member state as of a date, optionally compared with another."""
 
 import dataclasses
+import datetime
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from tracker.filters import InstrumentFilter
 from tracker.forms import AsOfForm
-from tracker.models import Instrument, MemberState
-from tracker.status import PairStatus, Status, changed_pairs, status_matrix
-from tracker.templatetags.tracker_extras import status_badge, status_since
+from tracker.models import Event, Instrument, MemberState
+from tracker.models.languages import in_reading_order
+from tracker.status import BOUND_STATUSES, EntryIntoForce, PairStatus, Status, changed_pairs, status_matrix
+from tracker.templatetags.tracker_extras import dated, fact_marks, status_badge, status_class
 from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
 from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
+from tracker.wording import computed_words, inferred_words, russian_gender, status_label, word_date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,8 +37,8 @@ class MatrixCell:
 
 def matrix(request):
     date_form = AsOfForm(request.GET)
-    # Instruments that need ratification first: theirs are the statuses that differ from state to state.
-    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "short_title")
+    # Rows come in the reader's alphabet, instruments that need ratification first (matrix_table_context).
+    instruments = Instrument.objects.select_related("part_of")
     filterset = InstrumentFilter(request.GET, queryset=instruments)
     context = {
         "date_form": date_form,
@@ -43,6 +46,7 @@ def matrix(request):
         "forms": [date_form, filterset.form],
         "legend": Status.choices,
     }
+    context |= legend_context()
     if not (date_form.is_valid() and filterset.is_valid()):
         return render_bad_request(request, "tracker/matrix.html", context)
 
@@ -51,16 +55,58 @@ def matrix(request):
     # The table is the costly part (10,000 cells for 50 instruments x 200 states): it is rendered
     # once per date, filter and language and kept until the record next changes (issue 6).
     key = page_cache_key("matrix", request, as_of.isoformat())
+    worth_keeping = is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields))
     table = cached_body(key)
     if table is None:
         table = render_to_string(
             "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
         ).encode()
-        if is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields)):
+        if worth_keeping:
             keep_body(key, table)
     context["matrix_table"] = mark_safe(table.decode())
-    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs)
+    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs, keep=worth_keeping)
     return render(request, "tracker/matrix.html", context)
+
+
+# Any day serves as the legend's example; a fixed one keeps the legend the same on every page.
+LEGEND_DAY = datetime.date(2023, 5, 18)
+
+
+def legend_context() -> dict:
+    """The legend's examples, worded by the same functions as the cells, so that the two never disagree."""
+    day = LEGEND_DAY
+    inferred, inferred_meaning = inferred_words()
+    computed, computed_meaning = computed_words()
+    return {
+        "legend_dates": [
+            (word_date(day, Event.Precision.DAY), gettext("the status holds from this day")),
+            (
+                word_date(day, Event.Precision.ON_OR_BEFORE),
+                gettext("it held by this date at the latest: the source reports it then and gives no earlier day"),
+            ),
+            (word_date(day, Event.Precision.MONTH), gettext("the source gives only the month")),
+            (word_date(day, Event.Precision.YEAR), gettext("the source gives only the year")),
+        ],
+        "legend_marks": [(("inferred", inferred), inferred_meaning), (("computed", computed), computed_meaning)],
+    }
+
+
+@dataclasses.dataclass
+class MatrixRow:
+    """One instrument's line: its cells, its entry into force, and a summary a reader takes in at a glance."""
+
+    instrument: Instrument
+    eif: EntryIntoForce
+    cells: "CellRow"
+    summary: str
+    # A decision every member adopted the same day reads as one line rather than six equal cells.
+    same_for_all: str = ""
+
+
+@dataclasses.dataclass
+class KindGroup:
+    label: str
+    rows: list[MatrixRow]
 
 
 def matrix_table_context(as_of, compare_on, instruments) -> dict:
@@ -75,14 +121,22 @@ def matrix_table_context(as_of, compare_on, instruments) -> dict:
     cells = CellRenderer(reverse("tracker:event_list"))
     rows, changes = [], []
     for instrument, statuses in current.rows():
-        row_cells = []
+        row_cells, row_changes = [], []
         for state, status in zip(current.states, statuses, strict=True):
             cell = MatrixCell(state, status)
             if (instrument.pk, state.pk) in changed:
                 cell = MatrixCell(state, status, earlier.status(instrument, state), later.status(instrument, state))
-                changes.append((instrument, cell))
+                row_changes.append(cell)
             row_cells.append(cell)
-        rows.append((instrument, current.entry_into_force(instrument), CellRow(row_cells, cells)))
+        eif = current.entry_into_force(instrument)
+        row = MatrixRow(instrument, eif, CellRow(row_cells, cells, instrument), row_summary(instrument, statuses, eif))
+        if not instrument.needs_ratification:
+            row.same_for_all = cells.same_for_all(instrument, row_cells)
+        rows.append(row)
+        if row_changes:
+            changes.append(InstrumentChanges(instrument, row_changes, len(current.states)))
+    rows = in_reading_order(rows, lambda row: row.instrument.display_short_title())
+    changes = in_reading_order(changes, lambda group: group.instrument.display_short_title())
     return {
         "as_of": as_of,
         "compare_on": compare_on,
@@ -90,21 +144,62 @@ def matrix_table_context(as_of, compare_on, instruments) -> dict:
         "later_date": max(as_of, compare_on) if compare_on else None,
         "states": current.states,
         "rows": rows,
+        "ratification_groups": kind_groups(row for row in rows if row.instrument.needs_ratification),
+        "decision_rows": [row for row in rows if not row.instrument.needs_ratification],
         "changes": changes,
         "changed_count": len(changed),
     }
 
 
+def kind_groups(rows) -> list[KindGroup]:
+    """Rows grouped by kind, in the order the kinds are declared (treaties first), each group in reading order."""
+    by_kind: dict[str, list[MatrixRow]] = {}
+    for row in rows:
+        by_kind.setdefault(row.instrument.kind, []).append(row)
+    return [KindGroup(label, by_kind[code]) for code, label in Instrument.Kind.choices if code in by_kind]
+
+
+def row_summary(instrument, statuses, eif) -> str:
+    """ "4 of 6 ratified" for an instrument that needs ratification; empty for a decision (its line says it all)."""
+    if not instrument.needs_ratification:
+        return ""
+    bound = sum(status.code in BOUND_STATUSES for status in statuses)
+    return ngettext("%(bound)d of %(count)d ratified", "%(bound)d of %(count)d ratified", len(statuses)) % {
+        "bound": bound,
+        "count": len(statuses),
+    }
+
+
+@dataclasses.dataclass
+class InstrumentChanges:
+    """What changed on one instrument between the two dates compared, state by state."""
+
+    instrument: Instrument
+    cells: list[MatrixCell]
+    state_count: int
+
+    @property
+    def same_for_all(self) -> bool:
+        """Every state changed the same way on the same day (a decision adopted by all): one line says it."""
+        first = self.cells[0]
+        return len(self.cells) == self.state_count and all(
+            (cell.earlier.code, cell.later.code, cell.later.since)
+            == (first.earlier.code, first.later.code, first.later.since)
+            for cell in self.cells
+        )
+
+
 class CellRow(list):
     """One instrument's cells (``MatrixCell``), which the template prints as HTML built in Python."""
 
-    def __init__(self, cells: list[MatrixCell], renderer: "CellRenderer"):
+    def __init__(self, cells: list[MatrixCell], renderer: "CellRenderer", instrument: Instrument):
         super().__init__(cells)
         self.renderer = renderer
+        self.instrument = instrument
 
     def __str__(self) -> str:
         # The template language prints a value through str(), then escapes it unless it is marked safe.
-        return mark_safe("".join(self.renderer.render(cell) for cell in self))
+        return mark_safe("".join(self.renderer.render(cell, self.instrument) for cell in self))
 
     __html__ = __str__
 
@@ -113,7 +208,8 @@ class CellRenderer:
     """Each matrix cell's HTML, built in Python: through the template language, 10,000 cells took a second.
 
     Most cells of a row share a status and a date, and many share a source, so
-    their pieces are built once per page and reused.
+    their pieces are built once per page and reused; the words come from
+    ``tracker.wording`` through the ``status_badge`` and ``dated`` tags, as on every other page.
     """
 
     def __init__(self, events_url: str):
@@ -123,30 +219,33 @@ class CellRenderer:
         self.dates: dict[tuple, str] = {}
         self.titles: dict[int, str] = {}
 
-    def render(self, cell: MatrixCell) -> str:
+    def render(self, cell: MatrixCell, instrument: Instrument) -> str:
         status = cell.status
-        badge = self.badge(status)
+        badge = self.badge(status, instrument)
         if status.event is not None:
             href = f"{self.events_url}{status.event.pk}/"
             badge = f'<a class="evidence" href="{href}" title="{self.title(status)}">{badge}</a>'
         if cell.changed:
-            change = gettext("%(old)s → %(new)s") % {"old": cell.earlier.label, "new": cell.later.label}
+            change = gettext("%(old)s → %(new)s") % {
+                "old": status_label(cell.earlier.code, instrument),
+                "new": status_label(cell.later.code, instrument),
+            }
             return format_html(
                 '<td class="cell changed">{}<span class="change">{}</span></td>', mark_safe(badge), change
             )
         return f'<td class="cell">{badge}</td>'
 
-    def badge(self, status: PairStatus) -> str:
-        # The badge depends on a few marks (a few dozen kinds per page), the date beside it on the date alone.
-        uncertain = status.is_uncertain
-        key = (status.code, uncertain, status.inferred, status.computed)
+    def badge(self, status: PairStatus, instrument: Instrument) -> str:
+        # The badge depends on the status and the instrument's grammatical gender (a few kinds per page),
+        # the date beside it on the date, its precision and its marks alone.
+        key = (status.code, russian_gender(instrument))
         if key not in self.badges:
-            self.badges[key] = status_badge(status)
+            self.badges[key] = status_badge(status, instrument)
         if not status.since:
             return self.badges[key]
-        day = (status.since, uncertain)
+        day = (status.since, status.precision, status.inferred, status.computed)
         if day not in self.dates:
-            self.dates[day] = status_since(status)
+            self.dates[day] = dated(status)
         return self.badges[key] + self.dates[day]
 
     def title(self, status: PairStatus) -> str:
@@ -154,3 +253,29 @@ class CellRenderer:
         if source.pk not in self.titles:
             self.titles[source.pk] = escape(f"{self.evidence}: {source.title}")
         return self.titles[source.pk]
+
+    def same_for_all(self, instrument: Instrument, cells: list[MatrixCell]) -> str:
+        """ "Adopted on 23 Nov 2023 by all member states", where every state's cell says the same; else empty."""
+        first = cells[0].status if cells else None
+        if first is None or any(cell.changed for cell in cells):
+            return ""
+        if any((cell.status.code, cell.status.since) != (first.code, first.since) for cell in cells):
+            return ""
+        if first.event is None:
+            return format_html(
+                '<span class="status {}">{}</span>', status_class(first.code), gettext("No record for any member state")
+            )
+        when = word_date(first.since, first.precision, after_verb=True)
+        line = gettext("%(status)s %(when)s by all member states") % {
+            "status": status_label(first.code, instrument),
+            "when": when,
+        }
+        href = f"{self.events_url}{first.event.pk}/"
+        return format_html(
+            '<a class="evidence" href="{}" title="{}"><span class="status {}">{}</span></a>{}',
+            href,
+            mark_safe(self.title(first)),
+            status_class(first.code),
+            line,
+            fact_marks(first),
+        )

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from tracker.charts import signature_to_ratification_chart
 from tracker.forms import AsOfForm
 from tracker.models import Instrument, MemberState
+from tracker.models.languages import sort_key
 from tracker.status import status_matrix
 from tracker.tables import StateTable
 from tracker.views.paging import configure_table, render_bad_request
@@ -29,8 +30,7 @@ def state_detail(request, slug):
         return render_bad_request(request, "tracker/state_detail.html", context)
 
     as_of = date_form.as_of_date
-    # The matrix's order: instruments that need ratification first.
-    instruments = Instrument.objects.select_related("part_of").order_by("-needs_ratification", "short_title")
+    instruments = Instrument.objects.select_related("part_of")
     matrix = status_matrix(as_of=as_of, instruments=instruments, states=[state])
     events = (
         state.events.filter(known_from__lte=as_of)
@@ -40,7 +40,11 @@ def state_detail(request, slug):
     )
     context |= {
         "as_of": as_of,
-        "statuses": [(instrument, statuses[0]) for instrument, statuses in matrix.rows()],
+        # The matrix's order: instruments that need ratification first, each part in the reader's alphabet.
+        "statuses": sorted(
+            ((instrument, statuses[0]) for instrument, statuses in matrix.rows()),
+            key=lambda row: (not row[0].needs_ratification, sort_key(row[0].display_short_title())),
+        ),
         "events": events,
         "signature_chart": signature_to_ratification_chart(matrix, state),
     }

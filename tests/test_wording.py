@@ -1,0 +1,99 @@
+"""The one writer of dated facts and status words, in both languages (tracker/wording.py, issue 15)."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from tracker.models import Event, Instrument
+from tracker.status import PairStatus
+from tracker.templatetags.tracker_extras import dated
+from tracker.wording import russian_gender, status_label, word_date
+
+D = datetime.date
+DAY = D(2023, 5, 18)
+
+
+@pytest.mark.parametrize(
+    ("precision", "english", "russian"),
+    [
+        (Event.Precision.DAY, "18 May 2023", "18.05.2023"),
+        (Event.Precision.ON_OR_BEFORE, "by 18 May 2023", "не позднее 18.05.2023"),
+        (Event.Precision.MONTH, "in May 2023", "в мае 2023 г."),
+        (Event.Precision.YEAR, "in 2023", "в 2023 г."),
+    ],
+)
+def test_a_date_is_worded_by_its_precision_in_each_language(precision, english, russian):
+    with translation.override("en"):
+        assert word_date(DAY, precision) == english
+    with translation.override("ru"):
+        assert word_date(DAY, precision) == russian
+
+
+def test_every_month_has_its_russian_prepositional_form():
+    with translation.override("ru"):
+        words = [word_date(D(2023, month, 1), Event.Precision.MONTH) for month in range(1, 13)]
+    assert words[0] == "в январе 2023 г." and words[2] == "в марте 2023 г." and words[11] == "в декабре 2023 г."
+    assert len(set(words)) == 12
+
+
+def test_a_long_date_and_a_date_after_a_verb():
+    with translation.override("en"):
+        assert word_date(DAY, Event.Precision.ON_OR_BEFORE, long=True) == "by 18 May 2023"
+        assert word_date(DAY, Event.Precision.DAY, after_verb=True) == "on 18 May 2023"
+    with translation.override("ru"):
+        assert word_date(DAY, Event.Precision.DAY, long=True) == "18 мая 2023 г."
+        assert word_date(DAY, Event.Precision.DAY, after_verb=True) == "18.05.2023"
+
+
+def test_no_date_is_worded_as_nothing():
+    assert word_date(None, None) == ""
+
+
+@pytest.mark.parametrize(
+    ("title_ru", "kind", "ratified"),
+    [
+        ("Договор о коллективной безопасности", "treaty", "Ратифицирован"),
+        ("Соглашение о миротворческой деятельности", "agreement", "Ратифицировано"),
+        ("Стратегия коллективной безопасности", "strategy", "Ратифицирована"),
+        ("Поправки к Уставу", "charter_amendment", "Ратифицированы"),
+        ("Четвёртый протокол о внесении изменений в Устав", "charter_amendment", "Ратифицирован"),
+        # No Russian title: the kind names the noun ("соглашение").
+        ("", "agreement", "Ратифицировано"),
+    ],
+)
+def test_a_russian_status_agrees_with_the_instruments_gender(title_ru, kind, ratified):
+    instrument = Instrument(title="T", short_title="T", title_ru=title_ru, kind=kind)
+    with translation.override("ru"):
+        assert status_label("ratified", instrument) == ratified
+    with translation.override("en"):
+        assert status_label("ratified", instrument) == "Ratified"
+
+
+def test_statuses_that_need_no_agreement_read_the_same_for_every_instrument():
+    agreement = Instrument(title="T", short_title="T", kind="agreement")
+    treaty = Instrument(title="T", short_title="T", kind="treaty")
+    with translation.override("ru"):
+        for code in ("no_record", "pending", "in_force", "withdrawn"):
+            assert status_label(code, agreement) == status_label(code, treaty)
+        assert status_label("adopted", agreement) == "Принято"
+        assert status_label("signed", treaty) == "Подписан"
+
+
+def test_gender_comes_from_the_head_noun_before_the_kind():
+    assert russian_gender(Instrument(title_ru="Решение о мерах", kind="plan")) == "n"
+    assert russian_gender(Instrument(title_ru="", kind="plan")) == "m"
+
+
+def test_a_dated_status_says_its_date_and_marks_in_words_without_symbols():
+    status = PairStatus(
+        code="ratified", since=DAY, precision=Event.Precision.ON_OR_BEFORE, inferred=True, computed=True
+    )
+    with translation.override("en"):
+        html = str(dated(status))
+        assert "by 18 May 2023" in html and ">inferred<" in html and ">by rule<" in html
+        assert "≤" not in html
+        assert "inferred" not in str(dated(status, plain=True))
+    with translation.override("ru"):
+        html = str(dated(status))
+        assert "не позднее 18.05.2023" in html and ">по косвенным данным<" in html and ">по правилу<" in html

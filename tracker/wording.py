@@ -1,0 +1,160 @@
+"""How the site words a dated fact, in the reader's language: the one writer of "on or before", month and year
+dates, "inferred" and "computed by rule", and of status labels that agree with the instrument (issue 15).
+
+Pages, the matrix, the timeline, citations, exports' labels and the admin all word dates and statuses
+through here, so that a cell never reads "≤ Ratified ≤ 18 May 2023" again: the engine returns facts
+(a date, its precision, the inferred and computed flags), this module turns them into words.
+"""
+
+import datetime
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+
+from tracker.models import Event
+
+# A month "in" which something happened needs the prepositional case in Russian ("в мае 2023 г."), which
+# no date format gives, so each month is its own translated phrase.
+IN_MONTH = [
+    pgettext_lazy("a date known to the month", "in January %(year)s"),
+    pgettext_lazy("a date known to the month", "in February %(year)s"),
+    pgettext_lazy("a date known to the month", "in March %(year)s"),
+    pgettext_lazy("a date known to the month", "in April %(year)s"),
+    pgettext_lazy("a date known to the month", "in May %(year)s"),
+    pgettext_lazy("a date known to the month", "in June %(year)s"),
+    pgettext_lazy("a date known to the month", "in July %(year)s"),
+    pgettext_lazy("a date known to the month", "in August %(year)s"),
+    pgettext_lazy("a date known to the month", "in September %(year)s"),
+    pgettext_lazy("a date known to the month", "in October %(year)s"),
+    pgettext_lazy("a date known to the month", "in November %(year)s"),
+    pgettext_lazy("a date known to the month", "in December %(year)s"),
+]
+
+
+def word_date(day: datetime.date | None, precision: str | None, *, long: bool = False, after_verb: bool = False) -> str:
+    """A date with its precision in words: "18 May 2023", "by 18 May 2023", "in May 2023", "in 2021".
+
+    In Russian: "18.05.2023", "не позднее 18.05.2023", "в мае 2023 г.", "в 2021 г.". ``long`` writes a
+    day in full ("18 мая 2023 г.") where there is room for it; ``after_verb`` puts "on" before an exact day
+    ("adopted on 18 May 2023"; Russian needs no preposition).
+    """
+    if day is None:
+        return ""
+    if precision == Event.Precision.YEAR:
+        return pgettext("a date known to the year", "in %(year)s") % {"year": day.year}
+    if precision == Event.Precision.MONTH:
+        return str(IN_MONTH[day.month - 1]) % {"year": day.year}
+    written = date_format(day, "DATE_FORMAT" if long else "SHORT_DATE_FORMAT")
+    if precision == Event.Precision.ON_OR_BEFORE:
+        return pgettext("a date known only as a latest date", "by %(date)s") % {"date": written}
+    if after_verb:
+        return pgettext("an exact date after a verb", "on %(date)s") % {"date": written}
+    return written
+
+
+def word_entry_into_force(eif, *, long: bool = False) -> str:
+    """ "In force since 18 May 2023", or "In force by 18 May 2023" where the date is only a latest date."""
+    if eif.uncertain:
+        return gettext("In force %(when)s") % {"when": word_date(eif.date, Event.Precision.ON_OR_BEFORE, long=long)}
+    return gettext("In force since %(date)s") % {"date": word_date(eif.date, Event.Precision.DAY, long=long)}
+
+
+def inferred_words() -> tuple[str, str]:
+    """The "inferred" mark and what it means."""
+    return gettext("inferred"), gettext("the source implies this step rather than stating it")
+
+
+def computed_words() -> tuple[str, str]:
+    """The "computed by rule" mark and what it means."""
+    return gettext("by rule"), gettext("follows from the instrument’s entry-into-force rule, not from a report")
+
+
+class Gender:
+    """The grammatical gender of an instrument's Russian name, which a Russian status word agrees with."""
+
+    MASCULINE = "m"
+    FEMININE = "f"
+    NEUTER = "n"
+    PLURAL = "pl"
+
+
+# The noun a Russian title starts with, and its gender: "Договор о ..." is masculine, "Соглашение о ..." neuter.
+HEAD_NOUN_GENDER = {
+    "договор": Gender.MASCULINE,
+    "устав": Gender.MASCULINE,
+    "протокол": Gender.MASCULINE,
+    "план": Gender.MASCULINE,
+    "меморандум": Gender.MASCULINE,
+    "соглашение": Gender.NEUTER,
+    "решение": Gender.NEUTER,
+    "заявление": Gender.NEUTER,
+    "положение": Gender.NEUTER,
+    "обращение": Gender.NEUTER,
+    "стратегия": Gender.FEMININE,
+    "декларация": Gender.FEMININE,
+    "программа": Gender.FEMININE,
+    "конвенция": Gender.FEMININE,
+    "концепция": Gender.FEMININE,
+    "поправки": Gender.PLURAL,
+    "изменения": Gender.PLURAL,
+    "основные": Gender.PLURAL,
+}
+# Where no Russian title is recorded, the kind names the noun: a treaty is a "договор", an agreement a "соглашение".
+KIND_GENDER = {
+    "treaty": Gender.MASCULINE,
+    "charter": Gender.MASCULINE,
+    "protocol": Gender.MASCULINE,
+    "plan": Gender.MASCULINE,
+    "agreement": Gender.NEUTER,
+    "decision": Gender.NEUTER,
+    "statement": Gender.NEUTER,
+    "strategy": Gender.FEMININE,
+    # The Charter is amended by a protocol ("Протокол о внесении изменений в Устав").
+    "charter_amendment": Gender.MASCULINE,
+    "other": Gender.MASCULINE,
+}
+
+
+def russian_gender(instrument) -> str:
+    """The gender a status word takes for ``instrument``: from the noun heading its Russian title, else its kind.
+
+    The noun is among the first few words ("Четвёртый протокол о ..."); a title with none of the known
+    nouns there falls back on the kind, as an instrument with no Russian title does.
+    """
+    for word in (instrument.title_ru or "").casefold().replace("ё", "е").split()[:3]:
+        if word in HEAD_NOUN_GENDER:
+            return HEAD_NOUN_GENDER[word]
+    return KIND_GENDER.get(instrument.kind, Gender.MASCULINE)
+
+
+# Status words that agree with the instrument in Russian; the others ("В силе", "Идёт ратификация",
+# "Нет данных", "Выход") need no agreement. English has one form, so each context translates to itself.
+AGREEING_LABELS = {
+    "signed": {
+        Gender.MASCULINE: pgettext_lazy("status of a masculine instrument", "Signed"),
+        Gender.FEMININE: pgettext_lazy("status of a feminine instrument", "Signed"),
+        Gender.NEUTER: pgettext_lazy("status of a neuter instrument", "Signed"),
+        Gender.PLURAL: pgettext_lazy("status of instruments named in the plural", "Signed"),
+    },
+    "ratified": {
+        Gender.MASCULINE: pgettext_lazy("status of a masculine instrument", "Ratified"),
+        Gender.FEMININE: pgettext_lazy("status of a feminine instrument", "Ratified"),
+        Gender.NEUTER: pgettext_lazy("status of a neuter instrument", "Ratified"),
+        Gender.PLURAL: pgettext_lazy("status of instruments named in the plural", "Ratified"),
+    },
+    "adopted": {
+        Gender.MASCULINE: pgettext_lazy("status of a masculine instrument", "Adopted"),
+        Gender.FEMININE: pgettext_lazy("status of a feminine instrument", "Adopted"),
+        Gender.NEUTER: pgettext_lazy("status of a neuter instrument", "Adopted"),
+        Gender.PLURAL: pgettext_lazy("status of instruments named in the plural", "Adopted"),
+    },
+}
+
+
+def status_label(code: str, instrument=None) -> str:
+    """A status in words, agreeing with ``instrument`` where the language needs it ("соглашение ратифицировано")."""
+    from tracker.status import Status
+
+    if instrument is not None and code in AGREEING_LABELS:
+        return str(AGREEING_LABELS[code][russian_gender(instrument)])
+    return str(Status(code).label)
