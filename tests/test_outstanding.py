@@ -110,7 +110,7 @@ class TestHowLongOutstanding:
         signature = Signature(D(2022, 5, 1), Event.Precision.MONTH, None)
 
         assert signature.outstanding_for(D(2022, 8, 1)) == "about 3 months"
-        assert signature.display() == "May 2022"
+        assert signature.display() == "in May 2022"
 
     def test_the_span_is_worded_in_russian_with_its_plural_forms(self):
         signature = Signature(D(2021, 11, 12), Event.Precision.DAY, None)
