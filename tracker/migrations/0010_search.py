@@ -75,7 +75,7 @@ def build_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_alerts'),
+        ('tracker', '0009_alerts'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_search'),
+        ('tracker', '0010_search'),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0008_instrument_title_ru_source'),
+        ('tracker', '0011_instrument_title_ru_source'),
     ]
 
     operations = [
