@@ -297,6 +297,7 @@ class InstrumentAliasInline(admin.TabularInline):
     """The other ways the texts name an instrument, in either language, that the speech reader looks for."""
 
     model = InstrumentAlias
+    form = TextCleaningModelForm
     extra = 1
 
 
@@ -304,6 +305,7 @@ class StateActorInline(admin.TabularInline):
     """Who speaks for a state in the texts (its names, chambers, president for his term) for the speech reader."""
 
     model = StateActor
+    form = TextCleaningModelForm
     extra = 1
 
 
@@ -354,7 +356,13 @@ class InstrumentAdmin(HistoryAdmin):
 
 
 def saved_events(formsets):
-    return [obj for formset in formsets for obj in [*formset.new_objects, *(o for o, _ in formset.changed_objects)]]
+    # Only the events' rows: an instrument's page also saves its aliases.
+    return [
+        obj
+        for formset in formsets
+        if formset.model is Event
+        for obj in [*formset.new_objects, *(o for o, _ in formset.changed_objects)]
+    ]
 
 
 # Sources ----------------------------------------------------------------------------------------
