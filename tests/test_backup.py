@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from tests.builders import empty_the_record, make_event, make_instrument, make_source
 from tracker.management.commands.backup_record import backed_up_models
+from tracker.management.commands.load_record import RECORD_FIXTURES
 from tracker.models import Event, Instrument, MemberState
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -275,8 +276,8 @@ def test_a_restore_cleans_text_as_every_other_door_does(six_states, tmp_path):
 
 def test_load_record_cleans_text_and_refuses_a_quote_not_in_its_source(db, tmp_path, monkeypatch):
     (tmp_path / "fixtures").mkdir()
-    for name in ["states", "sources", "instruments", "events"]:
-        (tmp_path / "fixtures" / f"{name}.json").write_text((PROJECT / "fixtures" / f"{name}.json").read_text())
+    for path in RECORD_FIXTURES:  # every file load_record reads, the reader's names too (issue 13)
+        (tmp_path / path).write_text((PROJECT / path).read_text())
     events = json.loads((tmp_path / "fixtures" / "events.json").read_text())
     events[0]["fields"]["quote"] = "Not a sentence of any source."
     (tmp_path / "fixtures" / "events.json").write_text(json.dumps(events))

@@ -213,8 +213,9 @@ def test_restore_stores_any_text_of_a_backup_clean_or_refuses_the_file(db, clien
         assert not Event.objects.exists()
     else:
         assert_every_text_is_clean()
+        # A slug the backup changed keeps its old address as a redirect (the audit trail knows it, issue 17).
         for path_ in ["/feeds/events.atom", "/feeds/instruments/treaty.atom"]:
-            assert client.get(path_).status_code in (200, 404)
+            assert client.get(path_, follow=True).status_code in (200, 404)
     empty_the_record()
 
 
