@@ -74,6 +74,10 @@ def page(browser):
     # A wedged page should fail the test, not hang CI.
     page.set_default_timeout(15_000)
     yield page
+    # Let the page's last requests finish first: the live server shares the test's in-memory database
+    # connection, and a request still running when the next test starts broke its transactions ("no such
+    # savepoint", seen in CI).
+    page.wait_for_load_state("networkidle")
     context.close()
 
 

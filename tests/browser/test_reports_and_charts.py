@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -22,9 +23,13 @@ def test_the_report_shows_what_awaits_ratification_and_offers_the_files(curated_
     with page.expect_download() as download:
         page.get_by_role("link", name="Word document").click()
     assert download.value.suggested_filename == "outstanding-ratifications-2023-12-31-en.docx"
+    # path() waits for the whole file: a download still being served when the next test starts would share
+    # the live server's in-memory database connection with that test.
+    assert Path(download.value.path()).read_bytes().startswith(b"PK")
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF (A4)").click()
     assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
     screenshot(url, "report-en")
 
