@@ -34,7 +34,10 @@ serve: setup
 
 ## Lint and the whole test suite on the configured database (SQLite unless DATABASE_URL says otherwise).
 test: $(STAMP) lint messages
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/browser
+	@# The browser tests share one live server and its in-memory database connection, in a process of their own:
+	@# after some orders of the rest of the suite, an admin save in them failed (see the closing note of issue 17).
+	$(PY) -m pytest tests/browser
 
 ## The same suite on a throw-away PostgreSQL 15 server started for the run.
 test-postgres: $(STAMP)
