@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source
 from tests.test_fuzz import FUZZ, empty_the_record
-from tracker.management.commands.backup_record import RECORD_MODELS
-from tracker.models import Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
+from tracker.models import RECORD_MODELS, Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
 from tracker.resources import EventResource
 from tracker.text_cleaning import clean_text, is_text_field
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source, make_state
-from tracker.models import Event, RecordVersion
+from tracker.models import Event, RecordToken
 from tracker.views.caching import cached_body, page_cache_key
 
 pytestmark = pytest.mark.django_db
@@ -50,29 +50,29 @@ def statuses_shown(client, **params) -> str:
     return " ".join(part.split('"')[0] for part in table.split('<span class="status ')[1:])
 
 
-class TestTheRecordVersion:
+class TestTheRecordToken:
     def test_it_changes_when_an_event_is_saved_edited_or_deleted(self, pair):
         instrument, state = pair
-        before = RecordVersion.current()
+        before = RecordToken.current()
         event = make_event(instrument=instrument, state=state)
-        after_create = RecordVersion.current()
+        after_create = RecordToken.current()
         event.note = "checked against the gazette"
         event.save()
-        after_edit = RecordVersion.current()
+        after_edit = RecordToken.current()
         event.delete()
-        assert len({before, after_create, after_edit, RecordVersion.current()}) == 4
+        assert len({before, after_create, after_edit, RecordToken.current()}) == 4
 
     def test_it_changes_when_a_state_instrument_or_source_is_saved(self, pair):
-        seen = {RecordVersion.current()}
+        seen = {RecordToken.current()}
         for record in (*pair, make_source()):
             record.save()
-            seen.add(RecordVersion.current())
+            seen.add(RecordToken.current())
         assert len(seen) == 4
 
     def test_the_synthetic_generator_changes_it_although_it_writes_in_bulk(self):
-        before = RecordVersion.current()
+        before = RecordToken.current()
         call_command("generate_synthetic", states=3, instruments=2, events=10, seed=1, stdout=io.StringIO())
-        assert RecordVersion.current() != before
+        assert RecordToken.current() != before
 
 
 class TestTheCachedMatrix:
@@ -124,7 +124,7 @@ class TestTheCachedMatrix:
                 )
             ]
         )
-        RecordVersion.objects.filter(pk=1).update(token="written-by-another-worker")
+        RecordToken.objects.filter(pk=1).update(token="written-by-another-worker")
         assert statuses_shown(client) == "status-signed"
 
     def test_each_date_and_filter_has_its_own_entry(self, client, pair):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.resources import EventResource
-from tracker.security import FormulaSafeCSV, FormulaSafeXLSX
+from tracker.spreadsheet_formats import FormulaSafeCSV, FormulaSafeXLSX
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -23,10 +23,10 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker import record_checks
+from tracker.admin_locking import OptimisticLockAdmin
 from tracker.importing import CheckedImportAdmin
 from tracker.models import Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
 from tracker.resources import EventResource
-from tracker.security import OptimisticLockAdmin
 from tracker.status import instrument_history
 from tracker.text_cleaning import TextCleaningForm, TextCleaningModelForm
 

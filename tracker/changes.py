@@ -67,12 +67,7 @@ def record_changes(
     """
     scope = _scope(instrument_ids, state_ids)
     window = {"gte": since} | ({"lt": until} if until else {})
-    new = (
-        Event.objects.filter(**{f"created_at__{op}": day for op, day in window.items()})
-        .filter(scope)
-        .select_related("instrument", "state", "source")
-        .defer("source__text")
-    )
+    new = Event.objects.filter(**{f"created_at__{op}": day for op, day in window.items()}).filter(scope).with_evidence()
     changes = [RecordChange(RecordChange.Kind.NEW, event.created_at, event) for event in new]
     new_ids = {change.event.pk for change in changes}
     audit = (
@@ -83,7 +78,7 @@ def record_changes(
         .select_related("instrument", "state", "source")
         .order_by("history_date", "history_id")
     )
-    current = Event.objects.select_related("instrument", "state", "source").in_bulk({row.id for row in audit})
+    current = Event.objects.with_evidence(source_text=True).in_bulk({row.id for row in audit})
     for row in audit:
         if row.history_type == "-":
             changes.append(_removal(row))

@@ -46,11 +46,7 @@ def _xml_safe(value):
 
 
 def newest_events(events):
-    return (
-        events.select_related("instrument", "state", "source")
-        .defer("source__text")
-        .order_by("-updated_at", "-created_at", "-pk")[:FEED_LENGTH]
-    )
+    return events.with_evidence().order_by("-updated_at", "-created_at", "-pk")[:FEED_LENGTH]
 
 
 class EventFeed(Feed):

@@ -1,11 +1,12 @@
-"""Answer honestly while the database is away (issue 7: load and faults)."""
+"""The project's middleware: a read-only public site, and honest answers while the database is away (issue 7)."""
 
 import logging
 import sqlite3
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
+from django.utils.translation import get_language_from_path
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +61,34 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html", request=None), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class ReadOnlyPublicSite:
+    """Answer 405 to any method but GET and HEAD outside the admin.
+
+    The public site, exports, feeds and API only read the record; all writing goes through the
+    admin, behind login and permissions. Refusing other methods in one place means a view added
+    later cannot quietly accept a POST, and clients get an honest "method not allowed".
+    """
+
+    # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
+    # read-only site without cross-origin requests needs it (issue 17).
+    SAFE_METHODS = frozenset({"GET", "HEAD"})
+    # The admin in English (no prefix) and in Russian (issue 10); subscribing to e-mail alerts (issue 16),
+    # which writes no part of the record.
+    WRITABLE_PREFIX = ("/admin/", "/ru/admin/", "/alerts/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in self.SAFE_METHODS and not self.is_admin(request.path_info):
+            return HttpResponseNotAllowed(sorted(self.SAFE_METHODS), "Only GET and HEAD: the public site is read-only.")
+        return self.get_response(request)
+
+    def is_admin(self, path: str) -> bool:
+        # The admin is also served under a language prefix (/ru/admin/, issue 10).
+        language = get_language_from_path(path)
+        if language and path.startswith(f"/{language}/"):
+            path = path[len(language) + 1 :]
+        return path.startswith(self.WRITABLE_PREFIX)

@@ -110,11 +110,7 @@ def _order_events_for(events: list[Event]) -> list[Event]:
     if not instrument_ids:
         return []
     compared = ORDERED_TYPES | {Event.Type.RATIFICATION_PENDING, Event.Type.NOT_IN_FORCE}
-    return list(
-        Event.objects.filter(instrument_id__in=instrument_ids, type__in=compared)
-        .select_related("instrument", "state", "source")
-        .defer("source__text")
-    )
+    return list(Event.objects.filter(instrument_id__in=instrument_ids, type__in=compared).with_evidence())
 
 
 def earliest_possible(event: Event) -> datetime.date:

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from import_export import fields, instance_loaders, resources, results, widgets
 from simple_history.utils import bulk_create_with_history
 
-from tracker.models import Event, Instrument, MemberState, RecordVersion, SourceDocument, StaleRecordError
-from tracker.security import stale_version_message
+from tracker.admin_locking import stale_version_message
+from tracker.models import Event, Instrument, MemberState, RecordToken, SourceDocument, StaleRecordError
 from tracker.text_cleaning import clean_text
 
 # The most rows one file may hold; the README promises a 5,000-row file well inside the worker's timeout.
@@ -259,7 +259,7 @@ class EventResource(resources.ModelResource):
             return
         try:
             bulk_create_with_history(self.create_instances, Event, batch_size=500, default_user=self._user)
-            RecordVersion.bump()
+            RecordToken.bump()
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -284,7 +284,7 @@ class EventResource(resources.ModelResource):
                 event.version += 1
                 event.updated_at = now
             Event.history.bulk_history_create(self.update_instances, default_user=self._user)
-            RecordVersion.bump()
+            RecordToken.bump()
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:

@@ -11,7 +11,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.security import FormulaSafeCSV, FormulaSafeXLSX
+# The one import of app code: django-import-export's admin reads IMPORT_FORMATS as classes, never as dotted
+# paths. The module loads no models, so settings can import it before the apps are ready.
+from tracker.spreadsheet_formats import FormulaSafeCSV, FormulaSafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -116,7 +118,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Only the admin writes; everything else answers GET and HEAD (issue 7).
-    "tracker.security.ReadOnlyPublicSite",
+    "tracker.middleware.ReadOnlyPublicSite",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Picks the language from the URL's /ru/ prefix; unprefixed addresses are English (issue 10).
     "django.middleware.locale.LocaleMiddleware",
@@ -171,7 +173,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rendered status matrix is cached per as-of date and filter (issue 6). Per-process memory by
 # default; CACHE_URL may name a shared one (redis://host:6379/0 with the redis package installed, or
-# file:///some/dir). Either way entries are keyed by RecordVersion, so no worker serves a stale page.
+# file:///some/dir). Either way entries are keyed by RecordToken, so no worker serves a stale page.
 CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "file": "django.core.cache.backends.filebased.FileBasedCache",

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import Q
 
-from tracker.models import Event, Instrument, MemberState, RecordVersion, SourceDocument, rebuild_search_index
+from tracker.models import Event, Instrument, MemberState, RecordToken, SourceDocument, rebuild_search_index
 
 FIRST_DAY = datetime.date(1992, 5, 15)
 # A fixed last day rather than today, so that a seed gives the same record next year.
@@ -151,7 +151,7 @@ def generate_synthetic_record(
         event_rows = plan.event_rows()
         _write(Event, event_rows, using, progress, "events")
         # bulk_create sends no signals: tell the caches (tracker.status) that the record changed, and index it.
-        RecordVersion.bump(using=using)
+        RecordToken.bump(using=using)
         rebuild_search_index(using=using)
     return Summary(
         states=len(state_rows),

@@ -8,6 +8,13 @@ leaves no ``updated_at`` behind, so the history is the only place it shows.
 
 Records loaded by ``load_record`` (raw fixture saves) have no history rows: for them the events'
 ``updated_at`` and the row counts stand in, so a freshly loaded record still gets a fresh ETag.
+
+Why not the page cache's answer, the record's token (``tracker.models.record_token``)? The token says that
+a write happened, the audit trail says what the record holds and when it last changed, and clients see the
+difference: a record restored from a backup keeps its ETag and its Last-Modified (the history comes back
+with it) where a token would be new and dated now, and Last-Modified is when the last edit was made, not when
+a bulk import or the synthetic generator last called ``RecordToken.bump()``. The page cache cannot use this
+answer either: it costs a query per record model and per history table on every page, against the token's one.
 """
 
 import datetime
@@ -17,9 +24,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.views.decorators.http import condition
 
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import VERSIONED_MODELS, Event
 
-RECORD_MODELS = (MemberState, Instrument, SourceDocument, Event)
 # Part of every ETag: a new response shape must not be answered with "not modified".
 API_REVISION = "1"
 
@@ -27,7 +33,7 @@ API_REVISION = "1"
 def record_last_changed() -> datetime.datetime | None:
     """When anything the API publishes last changed, or None for a record with no trace of a change."""
     stamps = [Event.objects.aggregate(newest=Max("updated_at"))["newest"]]
-    stamps += [model.history.aggregate(newest=Max("history_date"))["newest"] for model in RECORD_MODELS]
+    stamps += [model.history.aggregate(newest=Max("history_date"))["newest"] for model in VERSIONED_MODELS]
     return max((stamp for stamp in stamps if stamp), default=None)
 
 
@@ -41,7 +47,7 @@ def _freshness(request, *, follows_today: bool) -> tuple[datetime.datetime | Non
         # Without as_of the answer is "as of today": it may change at midnight with no edit at all.
         midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
         last_changed = max(last_changed, midnight) if last_changed else midnight
-    counts = [model.objects.count() for model in RECORD_MODELS]
+    counts = [model.objects.count() for model in VERSIONED_MODELS]
     fingerprint = f"{API_REVISION}|{last_changed.isoformat() if last_changed else ''}|{counts}"
     etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
     request._record_freshness = (last_changed, etag)

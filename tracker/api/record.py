@@ -77,10 +77,6 @@ def with_entry_into_force(instruments: list[Instrument], as_of) -> list[Instrume
     return instruments
 
 
-def instruments():
-    return Instrument.objects.select_related("part_of").order_by("title", "pk")
-
-
 @router.get(
     "/instruments",
     response={200: InstrumentPage, **ERRORS},
@@ -88,7 +84,7 @@ def instruments():
 )
 @decorate_view(conditional(follows_today=True))
 def list_instruments(request, page: Query[PageQuery], when: Query[AsOfQuery]):
-    result = page_of(instruments(), page)
+    result = page_of(Instrument.objects.in_matrix_order(), page)
     result["items"] = with_entry_into_force(result["items"], when.as_of or timezone.localdate())
     return result
 
@@ -96,7 +92,7 @@ def list_instruments(request, page: Query[PageQuery], when: Query[AsOfQuery]):
 @router.get("/instruments/{slug}", response={200: InstrumentOut, **MOVED, **ERRORS}, summary="One instrument")
 @decorate_view(conditional(follows_today=True), follows_renamed_slugs(Instrument))
 def get_instrument(request, when: Query[AsOfQuery], slug: str = SlugPath):
-    instrument = get_or_404(instruments(), f"No instrument with slug “{slug}”.", slug=slug)
+    instrument = get_or_404(Instrument.objects.in_matrix_order(), f"No instrument with slug “{slug}”.", slug=slug)
     return with_entry_into_force([instrument], when.as_of or timezone.localdate())[0]
 
 
@@ -114,15 +110,13 @@ def get_source(request, slug: str = SlugPath):
     return get_or_404(SourceDocument.objects.all(), f"No source document with slug “{slug}”.", slug=slug)
 
 
-def events():
-    return Event.objects.select_related("instrument", "state", "source").defer("source__text")
-
-
 @router.get("/events", response={200: EventPage, **ERRORS}, summary="Events, filtered as on the events page")
 @decorate_view(conditional())
 def list_events(request, filters: Query[EventQuery], page: Query[PageQuery]):
     data = {name: _as_query_value(value) for name, value in filters.dict().items() if value is not None}
-    filterset = EventFilter(data, queryset=events().order_by("known_from", "instrument__title", "state__name", "pk"))
+    filterset = EventFilter(
+        data, queryset=Event.objects.with_evidence().order_by("known_from", "instrument__title", "state__name", "pk")
+    )
     if not filterset.is_valid():
         name, messages = next(iter(filterset.errors.items()))
         raise BadParameter(name, " ".join(messages))
@@ -141,4 +135,4 @@ def _as_query_value(value) -> str:
 @router.get("/events/{event_id}", response={200: EventOut, **ERRORS}, summary="One event")
 @decorate_view(conditional())
 def get_event(request, event_id: int = Path(..., ge=1, le=MAX_ID)):
-    return get_or_404(events(), f"No event with id {event_id}.", pk=event_id)
+    return get_or_404(Event.objects.with_evidence(), f"No event with id {event_id}.", pk=event_id)

@@ -45,7 +45,7 @@ def instrument_named(slug: str) -> Instrument:
 def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
     as_of = query.as_of or timezone.localdate()
     states = [state_named(query.state)] if query.state else None
-    instruments = Instrument.objects.order_by("title", "pk")
+    instruments = Instrument.objects.in_matrix_order()
     if query.instrument:
         instruments = instruments.filter(pk=instrument_named(query.instrument).pk)
     instrument_count = instruments.count()

@@ -9,12 +9,14 @@ from tracker.models.instruments import Instrument
 from tracker.models.languages import LocalText, in_reader_language
 from tracker.models.locking import StaleRecordError, version_field
 from tracker.models.names import InstrumentAlias, StateActor, TextLanguage
-from tracker.models.record_version import VERSIONED_MODELS, RecordVersion
+from tracker.models.record import RECORD_MODELS, VERSIONED_MODELS
+from tracker.models.record_token import RecordToken
 from tracker.models.search import SearchEntry, rebuild_search_index
 from tracker.models.sources import SourceDocument, normalise_whitespace, quote_appears_in
 from tracker.models.states import MemberState
 
 __all__ = [
+    "RECORD_MODELS",
     "VERSIONED_MODELS",
     "Digest",
     "Event",
@@ -22,7 +24,7 @@ __all__ = [
     "InstrumentAlias",
     "LocalText",
     "MemberState",
-    "RecordVersion",
+    "RecordToken",
     "SearchEntry",
     "SourceDocument",
     "StaleRecordError",

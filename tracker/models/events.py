@@ -18,6 +18,28 @@ from tracker.models.sources import SourceDocument, quote_appears_in
 from tracker.models.states import MemberState
 
 
+class EventQuerySet(models.QuerySet):
+    def known_by(self, as_of: datetime.date | None):
+        """The events the sources support on ``as_of`` (from their ``known_from``); every event for None.
+
+        A vague date counts from the last day it may mean, so an event "in May 2023" is not known by 10 May.
+        """
+        if as_of is None:
+            return self.all()
+        return self.filter(known_from__lte=as_of)
+
+    # The same rule for events already in memory is Event.is_known_by(), below.
+
+    def with_evidence(self, *, source_text: bool = False):
+        """Each event with its instrument, state and source, in the same query.
+
+        The source's text is left behind unless ``source_text``: it can run to pages, and a list of events
+        shows only the source's title and date.
+        """
+        events = self.select_related("instrument", "state", "source")
+        return events if source_text else events.defer("source__text")
+
+
 class Event(models.Model):
     class Type(models.TextChoices):
         SIGNED = "signed", _("Signed")
@@ -85,6 +107,8 @@ class Event(models.Model):
     updated_at = models.DateTimeField(_("last changed at"), auto_now=True)
     version = version_field()
     history = HistoricalRecords()
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["known_from", "instrument__title", "state__name", "pk"]
@@ -178,6 +202,10 @@ class Event(models.Model):
         if self.source_id and self.source.date < end:
             return max(self.source.date, self.date)
         return end
+
+    def is_known_by(self, as_of: datetime.date | None) -> bool:
+        """Whether the sources support this event on ``as_of``: ``Event.objects.known_by()`` for one event in hand."""
+        return as_of is None or self.known_from <= as_of
 
     @property
     def is_uncertain(self) -> bool:

@@ -13,6 +13,17 @@ from tracker.models.languages import LocalText, in_reader_language
 from tracker.models.locking import version_field
 
 
+class InstrumentQuerySet(models.QuerySet):
+    def in_matrix_order(self):
+        """Instruments as the matrix, the status API and the status export list them: by title, then id.
+
+        The title is the English one, whatever the reader's language: pages re-sort their rows in the
+        reader's alphabet (``in_reading_order``), the API and the exports keep this order. Each comes with
+        the instrument it amends (``part_of``), so naming that costs no query per row.
+        """
+        return self.select_related("part_of").order_by("title", "pk")
+
+
 class Instrument(models.Model):
     class Kind(models.TextChoices):
         TREATY = "treaty", _("Treaty")
@@ -88,6 +99,8 @@ class Instrument(models.Model):
     is_synthetic = models.BooleanField(_("synthetic"), default=False, editable=False)
     version = version_field()
     history = HistoricalRecords()
+
+    objects = InstrumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

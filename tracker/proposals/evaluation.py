@@ -91,7 +91,7 @@ def _record_from(events, instruments, states, *, as_of) -> StatusMatrix:
     """The status engine's matrix over a chosen set of events, as the record would stand with only those."""
     by_instrument = defaultdict(list)
     for event in events:
-        if event.known_from <= as_of:
+        if event.is_known_by(as_of):
             by_instrument[event.instrument_id].append(event)
     histories = {
         instrument.pk: build_history(instrument, by_instrument[instrument.pk], states, as_of)

@@ -1,6 +1,6 @@
 """Read-mostly pages of a large record, rendered once and kept until the record next changes (issue 6).
 
-Entries are keyed by ``RecordVersion``, a database row every write changes, so a
+Entries are keyed by ``RecordToken``, a database row every write changes, so a
 worker never serves a page from before a write, whichever worker made it. The
 cache backend is settings.CACHES (per-process memory unless CACHE_URL names
 another); see bench/README.md.
@@ -16,13 +16,13 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from django_filters.widgets import SuffixedMultiWidget
 
-from tracker.models import RecordVersion
+from tracker.models import RecordToken
 
 
 def page_cache_key(name: str, request, *depends_on: str) -> str:
     """Everything a page depends on: the record's version, the language, the address and ``depends_on``."""
     parts = [
-        RecordVersion.current(),
+        RecordToken.current(),
         get_language(),
         request.path,
         *depends_on,

@@ -14,8 +14,7 @@ from tracker.views.paging import configure_table, render_bad_request
 
 
 def event_queryset():
-    # Source texts can be long; the table needs only their titles and dates.
-    return Event.objects.select_related("instrument", "state", "source").defer("source__text")
+    return Event.objects.with_evidence()
 
 
 @functools.cache
@@ -45,5 +44,5 @@ def render_event_list(request):
 
 
 def event_detail(request, pk):
-    event = get_object_or_404(Event.objects.select_related("instrument", "state", "source"), pk=pk)
+    event = get_object_or_404(Event.objects.with_evidence(source_text=True), pk=pk)
     return render(request, "tracker/event_detail.html", {"event": event})

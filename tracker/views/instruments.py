@@ -15,9 +15,8 @@ from tracker.views.slugs import follows_renamed_slugs
 
 
 def instrument_list(request):
-    instruments = Instrument.objects.select_related("part_of")
     # Conclusion and entry into force are the engine's answers as of today, for every instrument at once.
-    matrix = status_matrix(as_of=timezone.localdate(), instruments=instruments)
+    matrix = status_matrix(as_of=timezone.localdate(), instruments=Instrument.objects.in_matrix_order())
     table = InstrumentTable(in_reading_order(matrix.instruments, Instrument.display_title), matrix=matrix)
     page_form = configure_table(table, request)
     context = {"table": table, "page_form": page_form, "forms": [page_form], "as_of": matrix.as_of}
@@ -37,12 +36,7 @@ def instrument_detail(request, slug):
     as_of = date_form.as_of_date
     history = instrument_history(instrument, as_of=as_of)
     states = list(MemberState.objects.all())
-    events = (
-        instrument.events.filter(known_from__lte=as_of)
-        .select_related("state", "source")
-        .defer("source__text")
-        .order_by("known_from", "state__name", "pk")
-    )
+    events = instrument.events.known_by(as_of).with_evidence().order_by("known_from", "state__name", "pk")
     context |= {
         "as_of": as_of,
         "history": history,

@@ -30,14 +30,8 @@ def state_detail(request, slug):
         return render_bad_request(request, "tracker/state_detail.html", context)
 
     as_of = date_form.as_of_date
-    instruments = Instrument.objects.select_related("part_of")
-    matrix = status_matrix(as_of=as_of, instruments=instruments, states=[state])
-    events = (
-        state.events.filter(known_from__lte=as_of)
-        .select_related("instrument", "source")
-        .defer("source__text")
-        .order_by("known_from", "instrument__title", "pk")
-    )
+    matrix = status_matrix(as_of=as_of, instruments=Instrument.objects.in_matrix_order(), states=[state])
+    events = state.events.known_by(as_of).with_evidence().order_by("known_from", "instrument__title", "pk")
     context |= {
         "as_of": as_of,
         # The matrix's order: instruments that need ratification first, each part in the reader's alphabet.

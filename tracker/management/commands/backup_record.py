@@ -13,16 +13,13 @@ from pathlib import Path
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.models import Event, Instrument, InstrumentAlias, MemberState, SourceDocument, StateActor
-
-# The reader's names (issue 13) are part of the record: a restore without them would lose staff's aliases.
-RECORD_MODELS = [MemberState, SourceDocument, Instrument, Event, InstrumentAlias, StateActor]
+from tracker.models import RECORD_MODELS
 
 
 def backed_up_models() -> list:
     """The record models, then their historical models where the audit trail is installed."""
     history = [model.history.model for model in RECORD_MODELS if hasattr(model, "history")]
-    return RECORD_MODELS + history
+    return [*RECORD_MODELS, *history]
 
 
 def rows_held() -> dict[str, int]:

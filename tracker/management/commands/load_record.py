@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tracker.management.commands.restore_record import LOAD_ERRORS, load_rows
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import VERSIONED_MODELS
 
 RECORD_FIXTURES = [
     "fixtures/states.json",
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, replace=False, **options):
-        models = (MemberState, SourceDocument, Instrument, Event)
+        models = VERSIONED_MODELS
         existing = {str(model._meta.verbose_name_plural): model.objects.count() for model in models}
         if any(existing.values()) and not replace:
             held = ", ".join(f"{count} {name}" for name, count in existing.items() if count)

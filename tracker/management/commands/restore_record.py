@@ -11,8 +11,8 @@ from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
 from django.db import DatabaseError, connection, transaction
 
-from tracker.management.commands.backup_record import RECORD_MODELS, backed_up_models, describe, rows_held
-from tracker.models import Event, SourceDocument
+from tracker.management.commands.backup_record import backed_up_models, describe, rows_held
+from tracker.models import RECORD_MODELS, Event, SourceDocument
 from tracker.text_cleaning import clean_text_fields
 
 # What a broken or hand-edited file makes a load raise: each becomes a message, not a traceback.

@@ -1,91 +1,17 @@
-"""Defences that are not a library setting (issue 7): formula-safe spreadsheet formats, a read-only
-public site, and optimistic locking of admin edits.
+"""Optimistic locking in the admin (issue 7): forms carry the version of the record they showed, and refuse
+a save if the record moved on since, saying what changed.
 
-The admin's bulk import and export must not carry a spreadsheet formula. django-import-export's
-own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only drops a leading "=", which leaves "+", "-", "@"
-and tab live and changes the text. These formats apply the public exports' rule instead
-(``tracker.csv_safety``: a quote mark before a formula character wherever a cell may begin), and
-take those quote marks off again on import, so an exported file re-imports unchanged.
+The rule itself (each row counts its saves; a save based on an older count fails) is the model's, in
+``tracker.models.locking``; this is the admin's side of it.
 """
 
 from django import forms
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
 from django.utils.text import format_lazy
-from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext_lazy as _
-from import_export.formats import base_formats
 
-from tracker.csv_safety import neutralise, restore
-from tracker.text_cleaning import clean_text
-
-
-def _neutralised(dataset):
-    for index, row in enumerate(dataset):
-        # Cleaned too: openpyxl refuses a control character (issue 17), and a file should re-import as it was.
-        dataset[index] = [neutralise(clean_text(cell)) if isinstance(cell, str) else cell for cell in row]
-    return dataset
-
-
-def _restored(dataset):
-    if not dataset.headers or not any(str(header or "").strip() for header in dataset.headers):
-        # Without this, django-import-export fails deep inside with a TypeError (a 500).
-        raise ValueError("The file has no header row naming its columns.")
-
-    for index, row in enumerate(dataset):
-        dataset[index] = [restore(cell) if isinstance(cell, str) else cell for cell in row]
-    return dataset
-
-
-class FormulaSafeCSV(base_formats.CSV):
-    def export_data(self, dataset, **kwargs):
-        return super().export_data(_neutralised(dataset), **kwargs)
-
-    def create_dataset(self, in_stream, **kwargs):
-        return _restored(super().create_dataset(in_stream, **kwargs))
-
-
-class FormulaSafeXLSX(base_formats.XLSX):
-    def export_data(self, dataset, **kwargs):
-        return super().export_data(_neutralised(dataset), **kwargs)
-
-    def create_dataset(self, in_stream):
-        return _restored(super().create_dataset(in_stream))
-
-
-class ReadOnlyPublicSite:
-    """Answer 405 to any method but GET and HEAD outside the admin.
-
-    The public site, exports, feeds and API only read the record; all writing goes through the
-    admin, behind login and permissions. Refusing other methods in one place means a view added
-    later cannot quietly accept a POST, and clients get an honest "method not allowed".
-    """
-
-    # Not OPTIONS: Django's views answer it by running the view (a whole page's queries), and no client of a
-    # read-only site without cross-origin requests needs it (issue 17).
-    SAFE_METHODS = frozenset({"GET", "HEAD"})
-    # The admin in English (no prefix) and in Russian (issue 10); subscribing to e-mail alerts (issue 16),
-    # which writes no part of the record.
-    WRITABLE_PREFIX = ("/admin/", "/ru/admin/", "/alerts/")
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.method not in self.SAFE_METHODS and not self.is_admin(request.path_info):
-            return HttpResponseNotAllowed(sorted(self.SAFE_METHODS), "Only GET and HEAD: the public site is read-only.")
-        return self.get_response(request)
-
-    def is_admin(self, path: str) -> bool:
-        # The admin is also served under a language prefix (/ru/admin/, issue 10).
-        language = get_language_from_path(path)
-        if language and path.startswith(f"/{language}/"):
-            path = path[len(language) + 1 :]
-        return path.startswith(self.WRITABLE_PREFIX)
-
-
-# --- Optimistic locking in the admin (issue 7) ---
+from tracker.models.locking import changes_since
 
 
 class VersionCheckedForm(forms.ModelForm):
@@ -142,9 +68,6 @@ def stale_version_message(record, *, seen: int, saved: int) -> forms.ValidationE
         " one is version %(saved)s). Your changes are not saved: open the record again to see theirs,"
         " then make yours."
     )
-    # Imported here: settings import this module (for the formats above) before the models can load.
-    from tracker.models.locking import changes_since
-
     params = {"seen": seen, "saved": saved}
     changes = changes_since(record, seen)
     if changes:
