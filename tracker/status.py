@@ -42,7 +42,7 @@ import datetime
 import gc
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from django.db import models
@@ -51,6 +51,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Instrument, MemberState
+from tracker.models.status_spans import EntryIntoForceSpan, SpanStamp, StatusSpan, event_ids
 from tracker.wording import word_date, word_entry_into_force
 
 
@@ -363,13 +364,18 @@ def _bound_runs(changes: list[PairStatus]) -> list[tuple[int, int]]:
     return runs
 
 
-def build_history(
-    instrument: Instrument,
-    events: Iterable[Event],
-    states: list[MemberState],
-    as_of: datetime.date,
-) -> InstrumentHistory:
-    """Fold one instrument's events (already limited to those known by ``as_of``) into its history."""
+class SortedEvents(NamedTuple):
+    """One instrument's events sorted into what ``build_history`` folds, each list in the engine's order."""
+
+    by_state: dict[int, list]
+    stated_in_force: list
+    adopted: list
+    not_yet: list
+    concluded_by: Event | None
+
+
+def sort_events(instrument: Instrument, events: Iterable[Event], states: list[MemberState]) -> SortedEvents:
+    """Sort an instrument's events by the state they count for (a Council decision's adoption for every member)."""
     by_state: dict[int, list[Event]] = defaultdict(list)
     stated_in_force: list[Event] = []
     adopted: list[Event] = []
@@ -393,15 +399,28 @@ def build_history(
                     by_state[state.pk].append(event)
     for state_events in by_state.values():
         state_events.sort(key=_event_order)
+    return SortedEvents(by_state, stated_in_force, adopted, not_yet, concluded_by)
 
+
+def runs_of(changes: list[PairStatus]):
+    """A state's bound runs, as index ranges of ``changes`` and as (the status that starts it, the day it ends)."""
+    index_runs = _bound_runs(changes)
+    return index_runs, [(changes[i], changes[j].since if j < len(changes) else None) for i, j in index_runs]
+
+
+def build_history(
+    instrument: Instrument,
+    events: Iterable[Event],
+    states: list[MemberState],
+    as_of: datetime.date,
+) -> InstrumentHistory:
+    """Fold one instrument's events (already limited to those known by ``as_of``) into its history."""
+    by_state, stated_in_force, adopted, not_yet, concluded_by = sort_events(instrument, events, states)
     strength = evidence_strength(instrument, {state.pk: state for state in states})
     transitions = {state_id: _fold_state_events(evs, strength) for state_id, evs in by_state.items()}
-    index_runs = {state_id: _bound_runs(changes) for state_id, changes in transitions.items()}
-    # (the status that starts the run, the day it ends or None) for each bound run of each state
-    runs = {
-        state_id: [(changes[i], changes[j].since if j < len(changes) else None) for i, j in index_runs[state_id]]
-        for state_id, changes in transitions.items()
-    }
+    index_runs, runs = {}, {}
+    for state_id, changes in transitions.items():
+        index_runs[state_id], runs[state_id] = runs_of(changes)
 
     if instrument.needs_ratification:
         eif = _entry_into_force(instrument, stated_in_force, runs, states, as_of)
@@ -489,71 +508,275 @@ def _entry_into_force(instrument, stated_in_force, runs, states, as_of) -> Entry
     rule_recorded = bool(instrument.eif_rule)
     if stated_in_force:
         return _stated(stated_in_force[0], rule_recorded=rule_recorded)
-
-    def bound_on(day):
-        bound = {}
-        for state_id, state_runs in runs.items():
-            for start, ended in state_runs:
-                if start.since <= day and (ended is None or day < ended):
-                    bound[state_id] = start
-        return bound
-
     # The rule is met on the first day a state's ratification completes it, counting the
     # states that were members on that day: members who join later do not undo it.
     for day in sorted({start.since for state_runs in runs.values() for start, _ended in state_runs}):
         if day > as_of:
             break
-        bound = bound_on(day)
-        member_ids = [state.pk for state in states if state.is_member_on(day)]
-        ratified_on = {state_id: start.since for state_id, start in bound.items()}
-        eif_date = instrument.entry_into_force_date(ratified_on, member_ids)
-        if eif_date is not None:
-            counted = [bound[state_id] for state_id in member_ids if state_id in bound]
-            counted = [status for status in counted if status.since <= eif_date]
-            rests_on = _unique(event for status in counted for event in status.rests_on)
-            return EntryIntoForce(
-                date=eif_date,
-                uncertain=any(status.is_uncertain for status in counted),
-                rule_recorded=True,
-                inferred=any(event.inferred for event in rests_on),
-                rests_on=rests_on,
-            )
-    bound = bound_on(as_of)
+        eif = rule_met_on(instrument, runs, states, day)
+        if eif is not None:
+            return eif
+    return not_in_force(instrument, set(_bound_on(runs, as_of)), states, as_of)
+
+
+def _bound_on(runs, day) -> dict:
+    bound = {}
+    for state_id, state_runs in runs.items():
+        for start, ended in state_runs:
+            if start.since <= day and (ended is None or day < ended):
+                bound[state_id] = start
+    return bound
+
+
+def rule_met_on(instrument, runs, states, day) -> EntryIntoForce | None:
+    """The entry into force the rule gives if it is met on ``day`` by the states bound and members that day."""
+    bound = _bound_on(runs, day)
+    member_ids = [state.pk for state in states if state.is_member_on(day)]
+    ratified_on = {state_id: start.since for state_id, start in bound.items()}
+    eif_date = instrument.entry_into_force_date(ratified_on, member_ids)
+    if eif_date is None:
+        return None
+    counted = [bound[state_id] for state_id in member_ids if state_id in bound]
+    counted = [status for status in counted if status.since <= eif_date]
+    rests_on = _unique(event for status in counted for event in status.rests_on)
+    return EntryIntoForce(
+        date=eif_date,
+        uncertain=any(status.is_uncertain for status in counted),
+        rule_recorded=True,
+        inferred=any(event.inferred for event in rests_on),
+        rests_on=rests_on,
+    )
+
+
+def not_in_force(instrument, bound_ids: set[int], states, as_of) -> EntryIntoForce:
+    """An instrument not in force as of ``as_of``: how many more ratifications its rule needs, and whose."""
     member_ids = [state.pk for state in states if state.is_member_on(as_of)]
-    missing = instrument.ratifications_missing(set(bound), member_ids)
-    waiting = tuple(state for state in states if state.pk in member_ids and state.pk not in bound)
-    return EntryIntoForce(date=None, rule_recorded=rule_recorded, missing_count=missing, waiting_for=waiting)
+    missing = instrument.ratifications_missing(bound_ids, member_ids)
+    waiting = tuple(state for state in states if state.pk in member_ids and state.pk not in bound_ids)
+    return EntryIntoForce(
+        date=None, rule_recorded=bool(instrument.eif_rule), missing_count=missing, waiting_for=waiting
+    )
 
 
 @dataclasses.dataclass
 class StatusMatrix:
-    """Every (instrument, state) pair's status as of one date."""
+    """Every (instrument, state) pair's status as of one date.
+
+    Read from the status spans where they are current (``spans``); ``histories`` (each
+    instrument's full history, which the report and the charts walk) is then worked out
+    from the events only if someone asks for it.
+    """
 
     as_of: datetime.date
     instruments: list[Instrument]
     states: list[MemberState]
-    histories: dict[int, InstrumentHistory]
+    histories: "Mapping[int, InstrumentHistory]"
+    spans: "SpanRead | None" = None
 
     def status(self, instrument: Instrument, state: MemberState) -> PairStatus:
+        if self.spans is not None and (self.spans.state_ids is None or state.pk in self.spans.state_ids):
+            return self.spans.statuses.get((instrument.pk, state.pk), NO_RECORD)
         return self.histories[instrument.pk].status_of(state.pk, self.as_of)
 
     def entry_into_force(self, instrument: Instrument) -> EntryIntoForce:
+        if self.spans is not None:
+            return self.spans.entry_into_force(instrument)
         return self.histories[instrument.pk].entry_into_force
 
     def concluded_by(self, instrument: Instrument) -> Event | None:
+        if self.spans is not None:
+            return self.spans.concluded.get(instrument.pk)
         return self.histories[instrument.pk].concluded_by
 
     def rows(self):
         """(instrument, [status for each state, in ``states`` order]) for every instrument."""
         for instrument in self.instruments:
-            history = self.histories[instrument.pk]
-            yield instrument, [history.status_of(state.pk, self.as_of) for state in self.states]
+            yield instrument, [self.status(instrument, state) for state in self.states]
 
     def pairs(self):
         """(instrument, state, status) for every pair, instrument by instrument."""
         for instrument, statuses in self.rows():
             for state, status in zip(self.states, statuses, strict=True):
                 yield instrument, state, status
+
+
+class _ComputedHistories(Mapping):
+    """Each instrument's history as known by a date, folded from the events on first use, all in one query."""
+
+    def __init__(self, instruments: list[Instrument], states: list[MemberState], as_of: datetime.date, brief: bool):
+        self._instruments, self._states, self._as_of, self._brief = instruments, states, as_of, brief
+        self._ids = {instrument.pk for instrument in instruments}
+        self._built = None
+
+    def __getitem__(self, instrument_id):
+        if self._built is None:
+            self._built = _computed_histories(self._instruments, self._states, self._as_of, self._brief)
+        return self._built[instrument_id]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __contains__(self, instrument_id):
+        return instrument_id in self._ids
+
+
+def _computed_histories(instruments, states, as_of, brief) -> dict[int, InstrumentHistory]:
+    by_instrument: dict[int, list[Event]] = defaultdict(list)
+    # The statuses built from the events are as many and as long-lived as the events themselves.
+    events = events_for([instrument.pk for instrument in instruments], as_of=as_of)
+    with _collector_paused():
+        for event in event_facts(events) if brief else events:
+            by_instrument[event.instrument_id].append(event)
+        return {
+            instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), states, as_of)
+            for instrument in instruments
+        }
+
+
+@dataclasses.dataclass
+class SpanRead:
+    """The statuses, entries into force and conclusions the spans give for some instruments as of one date."""
+
+    as_of: datetime.date
+    instruments: dict[int, Instrument]
+    all_states: list[MemberState]
+    # The states whose pairs were read (None: all of them).
+    state_ids: set[int] | None
+    statuses: dict[tuple[int, int], PairStatus]
+    entries: dict[int, EntryIntoForce]
+    concluded: dict[int, Event | EventFacts | None]
+
+    def entry_into_force(self, instrument: Instrument) -> EntryIntoForce:
+        eif = self.entries[instrument.pk]
+        if eif.date is not None or eif.binds_on_adoption or eif.waiting_for or eif.missing_count is not None:
+            return eif
+        # Not in force: what it waits for follows from the pairs' statuses and membership on the date.
+        if self.state_ids is None:
+            bound = {state.pk for state in self.all_states if self._bound(instrument.pk, state.pk)}
+        else:
+            bound = self._bound_elsewhere().get(instrument.pk, set())
+        eif = not_in_force(instrument, bound, self.all_states, self.as_of)
+        self.entries[instrument.pk] = eif
+        return eif
+
+    def _bound(self, instrument_id, state_id) -> bool:
+        status = self.statuses.get((instrument_id, state_id))
+        return status is not None and status.code in BOUND_STATUSES
+
+    def _bound_elsewhere(self) -> dict[int, set[int]]:
+        """Every state bound on each instrument not in force, where only some states' pairs were read (one query)."""
+        if getattr(self, "_bound_by_instrument", None) is None:
+            waiting = [pk for pk, eif in self.entries.items() if eif.date is None and not eif.binds_on_adoption]
+            rows = (
+                StatusSpan.objects.valid_on(self.as_of)
+                .filter(instrument__in=waiting, code__in=list(BOUND_STATUSES))
+                .values_list("instrument_id", "state_id")
+            )
+            self._bound_by_instrument = defaultdict(set)
+            for instrument_id, state_id in rows:
+                self._bound_by_instrument[instrument_id].add(state_id)
+        return self._bound_by_instrument
+
+
+# Up to this many events are read by their ids; beyond, every event of the instruments known by the date
+# (one query either way; a list of ids that long is slower to send than the rows are to read).
+EVENTS_BY_ID = 10_000
+
+
+def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None, brief=False) -> SpanRead:
+    """The spans valid on ``as_of`` for ``instruments`` (and ``states``, default all), with their events: 3 queries."""
+    instrument_ids = [instrument.pk for instrument in instruments]
+    state_ids = None if states is None else {state.pk for state in states}
+    pair_rows = StatusSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids)
+    if state_ids is not None:
+        pair_rows = pair_rows.filter(state__in=state_ids)
+    pair_rows = list(
+        pair_rows.values_list(
+            "instrument_id",
+            "state_id",
+            "code",
+            "since",
+            "precision",
+            "event_id",
+            "inferred",
+            "computed",
+            "rests_on",
+            "rests_on_entry_into_force",
+        )
+    )
+    entry_rows = list(
+        EntryIntoForceSpan.objects.valid_on(as_of)
+        .filter(instrument__in=instrument_ids)
+        .values_list(
+            "instrument_id",
+            "date",
+            "uncertain",
+            "stated_by_id",
+            "inferred",
+            "binds_on_adoption",
+            "rule_recorded",
+            "rests_on",
+            "concluded_by_id",
+        )
+    )
+    wanted = set()
+    for row in pair_rows:
+        wanted.add(row[5])
+        wanted.update(event_ids(row[8]))
+    for row in entry_rows:
+        wanted.update(pk for pk in (row[3], row[8]) if pk is not None)
+        wanted.update(event_ids(row[7]))
+    events = _events_by_id(wanted, instrument_ids, as_of, brief)
+
+    entries, concluded = {}, {}
+    for instrument_id, date, uncertain, stated_by, inferred, on_adoption, rule, rests_on, concluded_by in entry_rows:
+        entries[instrument_id] = EntryIntoForce(
+            date=date,
+            uncertain=uncertain,
+            stated_by=events[stated_by] if stated_by else None,
+            rule_recorded=rule,
+            inferred=inferred,
+            rests_on=tuple(events[pk] for pk in event_ids(rests_on)),
+            binds_on_adoption=on_adoption,
+        )
+        concluded[instrument_id] = events[concluded_by] if concluded_by else None
+    statuses = {}
+    for instrument_id, state_id, code, since, precision, event, inferred, computed, rests_on, with_eif in pair_rows:
+        rests = tuple(events[pk] for pk in event_ids(rests_on))
+        if with_eif:
+            rests = _unique(rests + entries[instrument_id].rests_on)
+        statuses[instrument_id, state_id] = PairStatus(
+            code=code,
+            since=since,
+            precision=precision,
+            event=events[event],
+            inferred=inferred,
+            computed=computed,
+            rests_on=rests,
+        )
+    return SpanRead(
+        as_of=as_of,
+        instruments={instrument.pk: instrument for instrument in instruments},
+        all_states=all_states,
+        state_ids=state_ids,
+        statuses=statuses,
+        entries=entries,
+        concluded=concluded,
+    )
+
+
+def _events_by_id(ids: set[int], instrument_ids, as_of, brief) -> dict:
+    if not ids:
+        return {}
+    if len(ids) <= EVENTS_BY_ID:
+        events = events_for(None, as_of=None).filter(pk__in=ids)
+    else:
+        events = events_for(instrument_ids, as_of=as_of)
+    events = events.order_by()
+    return {event.pk: event for event in (event_facts(events) if brief else events)}
 
 
 def events_for(instruments, *, as_of: datetime.date | None):
@@ -578,45 +801,68 @@ def status_matrix(
     states: Iterable[MemberState] | None = None,
     brief: bool = False,
 ) -> StatusMatrix:
-    """The status of every pair as of ``as_of``, in three queries however large the record.
+    """The status of every pair as of ``as_of``, from the status spans, in six queries however large the record.
 
     ``instruments`` and ``states`` narrow what the matrix shows (default: all);
     entry into force is still worked out over all member states, since a rule
     such as "all parties have ratified" depends on every one of them. With
     ``brief``, statuses carry ``EventFacts`` instead of ``Event`` instances:
     the same answers, several times faster to read, for callers that show no
-    more of the evidence than EventFacts holds.
+    more of the evidence than EventFacts holds. Where the spans are behind the
+    record (a write that bypassed the signals), the events are folded instead.
     """
     all_states = list(MemberState.objects.all())
     shown_states = all_states if states is None else list(states)
     instrument_list = list(Instrument.objects.all() if instruments is None else instruments)
-    by_instrument: dict[int, list[Event]] = defaultdict(list)
-    wanted = None if instruments is None else [instrument.pk for instrument in instrument_list]
-    # The statuses built from the events are as many and as long-lived as the events themselves.
-    events = events_for(wanted, as_of=as_of)
-    with _collector_paused():
-        for event in event_facts(events) if brief else events:
-            by_instrument[event.instrument_id].append(event)
-        histories = {
-            instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), all_states, as_of)
-            for instrument in instrument_list
-        }
-    return StatusMatrix(as_of=as_of, instruments=instrument_list, states=shown_states, histories=histories)
+    histories = _ComputedHistories(instrument_list, all_states, as_of, brief)
+    spans = None
+    if SpanStamp.is_current():
+        spans = read_spans(
+            as_of=as_of,
+            instruments=instrument_list,
+            all_states=all_states,
+            states=None if states is None else shown_states,
+            brief=brief,
+        )
+    return StatusMatrix(as_of=as_of, instruments=instrument_list, states=shown_states, histories=histories, spans=spans)
+
+
+# iter_status_pairs reads this many instruments' spans at a time: flat memory, few queries.
+PAIRS_BATCH = 100
 
 
 def iter_status_pairs(*, as_of: datetime.date, instruments=None, states: Iterable[MemberState] | None = None):
     """(instrument, state, status) for every pair, like ``status_matrix(...).pairs()``, in flat memory.
 
-    For exports of the whole record: one instrument's events are held at a
-    time, so memory does not grow with the record, and it is still three
-    queries. ``instruments`` is a queryset (default: all); pairs come
-    instrument by instrument in title order, states in ``states`` order.
-    Statuses carry ``EventFacts`` (as ``status_matrix(brief=True)``).
+    For exports of the whole record: the spans of ``PAIRS_BATCH`` instruments
+    are held at a time, so memory does not grow with the record. ``instruments``
+    is a queryset (default: all); pairs come instrument by instrument in title
+    order, states in ``states`` order. Statuses carry ``EventFacts`` (as
+    ``status_matrix(brief=True)``).
     """
     all_states = list(MemberState.objects.all())
     shown_states = all_states if states is None else list(states)
     instrument_qs = (Instrument.objects.all() if instruments is None else instruments).order_by("title", "pk")
     instrument_list = list(instrument_qs)
+    if not SpanStamp.is_current():
+        yield from _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_states, shown_states)
+        return
+    for start in range(0, len(instrument_list), PAIRS_BATCH):
+        batch = instrument_list[start : start + PAIRS_BATCH]
+        read = read_spans(
+            as_of=as_of,
+            instruments=batch,
+            all_states=all_states,
+            states=None if states is None else shown_states,
+            brief=True,
+        )
+        for instrument in batch:
+            for state in shown_states:
+                yield instrument, state, read.statuses.get((instrument.pk, state.pk), NO_RECORD)
+
+
+def _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_states, shown_states):
+    """``iter_status_pairs`` folded from the events, one instrument's events at a time."""
     # The events come in the same order as the instruments (the database sorts both the same
     # way), so each instrument's events are one run of the stream.
     events = events_for(None if instruments is None else instrument_qs.values("pk"), as_of=as_of)

@@ -1,6 +1,6 @@
 """The record: member states, instruments, the source texts and the events they report.
 
-Statuses are never stored: they are derived from events by ``tracker.status``.
+Statuses are derived from events by ``tracker.status``; the status spans store its answers (issue 18).
 """
 
 from tracker.models.alerts import Digest, Subscription
@@ -14,11 +14,13 @@ from tracker.models.record_token import RecordToken
 from tracker.models.search import SearchEntry, rebuild_search_index
 from tracker.models.sources import SourceDocument, normalise_whitespace, quote_appears_in
 from tracker.models.states import MemberState
+from tracker.models.status_spans import EntryIntoForceSpan, SpanStamp, StatusSpan
 
 __all__ = [
     "RECORD_MODELS",
     "VERSIONED_MODELS",
     "Digest",
+    "EntryIntoForceSpan",
     "Event",
     "Instrument",
     "InstrumentAlias",
@@ -27,8 +29,10 @@ __all__ = [
     "RecordToken",
     "SearchEntry",
     "SourceDocument",
+    "SpanStamp",
     "StaleRecordError",
     "StateActor",
+    "StatusSpan",
     "Subscription",
     "TextLanguage",
     "in_reader_language",

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
+from tracker.spans import rebuild_status_spans
 from tracker.synthetic import generate_synthetic_record, real_record_counts
 
 MAX_STATES = 26**3  # every three-capital code
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         summary = generate_synthetic_record(
             states=states, instruments=instruments, events=events, seed=seed, using=database, progress=progress
         )
+        # The generator writes in bulk, past the signals that keep the spans current.
+        rebuild_status_spans(using=database)
         if progress:
             self.stdout.write("\r\033[K", ending="")
         self.stdout.write(self.style.SUCCESS(f"{summary} (seed {seed})"))

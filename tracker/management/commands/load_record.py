@@ -6,6 +6,7 @@ from django.db import transaction
 
 from tracker.management.commands.restore_record import LOAD_ERRORS, load_rows
 from tracker.models import VERSIONED_MODELS
+from tracker.spans import rebuild_status_spans
 
 RECORD_FIXTURES = [
     "fixtures/states.json",
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                 # The backup loader rather than loaddata: it cleans text and checks every rule (issue 17).
                 load_rows(read_fixtures())
                 record_initial_history(models)
+                # Raw saves pass the signals that keep the status spans current.
+                rebuild_status_spans()
         except (*LOAD_ERRORS, OSError, RecursionError) as error:
             # A broken fixture file is an operator's problem to fix: say which, not a traceback (issue 7).
             reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

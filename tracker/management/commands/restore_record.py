@@ -13,6 +13,7 @@ from django.db import DatabaseError, connection, transaction
 
 from tracker.management.commands.backup_record import backed_up_models, describe, rows_held
 from tracker.models import RECORD_MODELS, Event, SourceDocument
+from tracker.spans import rebuild_status_spans
 from tracker.text_cleaning import clean_text_fields
 
 # What a broken or hand-edited file makes a load raise: each becomes a message, not a traceback.
@@ -35,6 +36,8 @@ def record_restore(*, path: Path) -> dict[str, int]:
         with transaction.atomic():
             _create_missing_editors(_editor_usernames(rows))
             load_rows(rows)
+            # Raw saves pass the signals that keep the status spans current.
+            rebuild_status_spans()
     except LOAD_ERRORS as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise CommandError(f"The backup {path} could not be restored, so nothing was changed: {reason}") from error
