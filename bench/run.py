@@ -163,6 +163,8 @@ def build_sqlite(path: Path, sizes: dict):
     if path.exists():
         # The schema may have moved on since the file was built.
         manage(f"sqlite:///{path}", "migrate", "--noinput", "--verbosity", "0")
+        # A file built before the status spans (or by older code) has none written for it yet.
+        manage(f"sqlite:///{path}", "rebuild_status_spans", "--if-stale")
         return
     print(f"Building {path.name} ({sizes['events']:,} events) ...", flush=True)
     partial = path.with_suffix(".partial")
@@ -179,6 +181,7 @@ def build_database(url: str, sizes: dict):
     if held != sizes["events"]:
         print(f"Filling {url.rsplit('/', 1)[-1]} ({sizes['events']:,} events) ...", flush=True)
         generate(url, sizes)
+    manage(url, "rebuild_status_spans", "--if-stale")
 
 
 def tenth_database(url: str) -> str:

@@ -320,6 +320,19 @@ class TestTheRebuild:
         assert "Wrote 2 status spans and 1 entry-into-force spans" in output.getvalue()
         assert StatusSpan.objects.count() == 2 and EntryIntoForceSpan.objects.count() == 1
 
+    def test_if_stale_rebuilds_only_spans_written_for_an_older_record(self, six_states):
+        protocol = make_instrument()
+        make_event(instrument=protocol, state=six_states["ARM"], type=Event.Type.SIGNED)
+        output = io.StringIO()
+
+        call_command("rebuild_status_spans", "--if-stale", stdout=output)
+        assert "current; nothing to rebuild" in output.getvalue()
+
+        RecordToken.bump()  # a write that reached the record without the spans' signals
+        StatusSpan.objects.all().delete()
+        call_command("rebuild_status_spans", "--if-stale", stdout=io.StringIO())
+        assert StatusSpan.objects.count() == 1 and SpanStamp.is_current()
+
     def test_the_synthetic_record_is_generated_with_its_spans(self):
         call_command("generate_synthetic", states=8, instruments=12, events=300, seed=5, stdout=io.StringIO())
 

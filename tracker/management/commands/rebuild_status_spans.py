@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS
 
+from tracker.models import SpanStamp
 from tracker.spans import rebuild_status_spans
 
 
@@ -16,8 +17,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias to rebuild in.")
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="Rebuild only if the spans were not written for the record as it is now (after a migration).",
+        )
 
-    def handle(self, *args, database, **options):
+    def handle(self, *args, database, if_stale, **options):
+        if if_stale and SpanStamp.is_current(using=database):
+            self.stdout.write("The status spans are current; nothing to rebuild.")
+            return
         started = time.perf_counter()
         pairs, entries = rebuild_status_spans(using=database)
         seconds = time.perf_counter() - started
