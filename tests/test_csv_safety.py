@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.csv_safety import neutralise, restore
-from tracker.exports import csv_chunks
+from tracker.export_files import csv_chunks
 
 # Comma is ours; Excel splits on ";" in Russian and most European locales; a tab is the other common choice.
 SEPARATORS = [",", ";", "\t"]

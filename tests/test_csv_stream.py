@@ -1,8 +1,8 @@
-"""The one CSV writer behind every export (tracker.exports)."""
+"""The one CSV writer behind every export (tracker.export_files)."""
 
 import datetime
 
-from tracker.exports import csv_chunks, csv_response
+from tracker.export_files import csv_chunks, csv_response
 
 
 def test_the_csv_streams_in_pieces_of_a_few_hundred_rows_header_first():

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.builders import make_event, make_instrument, make_source
-from tracker.exports import neutralise
+from tracker.export_files import neutralise
 from tracker.models import Event, Instrument
 
 pytestmark = pytest.mark.django_db

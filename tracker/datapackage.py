@@ -1,7 +1,7 @@
 """The Frictionless data package of the CSV exports: every column's type and meaning (issue 15).
 
 Served at /data/datapackage.json so that a researcher's tools (``frictionless validate``, pandas, R) read the
-exports with the right types. The columns come from the exports themselves (``tracker.views.exports``); each
+exports with the right types. The columns come from the exports' own lists (``tracker.views.exports``); each
 needs a type and a description here, and a test fails on a column that has none.
 """
 
@@ -10,13 +10,7 @@ from django.urls import reverse
 from tracker.citation import SITE_NAME
 from tracker.models import Event, Instrument, SourceDocument
 from tracker.status import Status
-from tracker.views.exports import (
-    EVENT_COLUMNS,
-    INSTRUMENT_COLUMNS,
-    SOURCE_COLUMNS,
-    STATE_COLUMNS,
-    STATUS_COLUMNS,
-)
+from tracker.views.exports import EXPORT_COLUMNS, header
 
 PRECISIONS = list(Event.Precision.values)
 URL = {"type": "string", "format": "uri"}
@@ -124,22 +118,20 @@ COLUMNS = {
         "kind_label": text("The kind in words, in the export's language."),
     },
 }
+# What each export holds, in the data package's order (the Data page lists them in this order too).
 EXPORTS = {
-    "status": (
-        STATUS_COLUMNS,
-        "Every (instrument, member state) status as of a date (as_of=YYYY-MM-DD, default today).",
-    ),
-    "instruments": (INSTRUMENT_COLUMNS, "One row per instrument, with its signature and entry into force."),
-    "events": (EVENT_COLUMNS, "One row per event, with its quote, source and dates."),
-    "states": (STATE_COLUMNS, "One row per member state."),
-    "sources": (SOURCE_COLUMNS, "One row per source document (without its text)."),
+    "status": "Every (instrument, member state) status as of a date (as_of=YYYY-MM-DD, default today).",
+    "instruments": "One row per instrument, with its signature and entry into force.",
+    "events": "One row per event, with its quote, source and dates.",
+    "states": "One row per member state.",
+    "sources": "One row per source document (without its text).",
 }
 
 
 def datapackage(request) -> dict:
     """The data package describing every CSV export at its address in the reader's language."""
     resources = []
-    for name, (columns, description) in EXPORTS.items():
+    for name, columns in EXPORT_COLUMNS.items():
         resources.append(
             {
                 "name": name,
@@ -147,8 +139,8 @@ def datapackage(request) -> dict:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
-                "description": description,
-                "schema": {"fields": [{"name": column, **COLUMNS[name][column]} for column in columns]},
+                "description": EXPORTS[name],
+                "schema": {"fields": [{"name": column, **COLUMNS[name][column]} for column in header(columns)]},
             }
         )
     return {

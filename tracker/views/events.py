@@ -10,7 +10,7 @@ from tracker.forms import TablePageForm
 from tracker.models import Event
 from tracker.tables import EventTable
 from tracker.views.caching import cached_page, query_parameters
-from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.paging import render_bad_request, render_table_page
 
 
 def event_queryset():
@@ -35,12 +35,7 @@ def render_event_list(request):
     context = {"filterset": filterset, "forms": [filterset.form]}
     if not filterset.is_valid():
         return render_bad_request(request, "tracker/event_list.html", context)
-    table = EventTable(filterset.qs)
-    page_form = configure_table(table, request)
-    context |= {"table": table, "page_form": page_form, "forms": [filterset.form, page_form]}
-    if not page_form.is_valid():
-        return render_bad_request(request, "tracker/event_list.html", context)
-    return render(request, "tracker/event_list.html", context)
+    return render_table_page(request, "tracker/event_list.html", EventTable(filterset.qs), context, [filterset.form])
 
 
 def event_detail(request, pk):

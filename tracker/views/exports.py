@@ -1,109 +1,83 @@
 """CSV and XLSX downloads of every public table, with the same filters and as-of date as the page they come from.
 
+Each export is one list of columns, each a name and how its cell is got from a row, so that a column's place in
+the header and its value in every row are written once, side by side (issue 19). The lists are a public contract
+(README, "CSV exports"): columns are only ever added at the end, never renamed or reordered; the data package
+(``tracker.datapackage``) describes the same lists.
+
 Names and labels are in the language of the address (/ru/export/... is Russian, issue 10); codes, slugs and dates
 are the same in every language, so a script reads either file the same way.
 """
 
-from django.http import HttpResponseBadRequest
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker.exports import table_response
+from tracker.export_files import table_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
 from tracker.models import Event, Instrument, MemberState, SourceDocument, in_reader_language
 from tracker.status import Status, iter_status_pairs, status_changed, status_matrix
 from tracker.views.events import event_queryset
 
-STATUS_COLUMNS = [
-    "instrument_slug",
-    "instrument",
-    "state_code",
-    "state",
-    "status",
-    "since",
-    "date_precision",
-    "inferred",
-    "computed",
-    "event_id",
-    "source",
-    "quote",
-    "source_slug",
-    "source_date",
-    "event_url",
-    "status_label",
-    "computed_from",
-    # Filled where the matrix compares two dates (?compare=): the pair's status on that other date.
-    "compared_with",
-    "compared_status",
-    "compared_since",
-    "changed",
-]
-INSTRUMENT_COLUMNS = [
-    "slug",
-    "title",
-    "kind",
-    "amends",
-    "signed_or_adopted_on",
-    "place",
-    "entry_into_force",
-    "needs_ratification",
-    "short_title",
-    "signed_or_adopted_precision",
-    "entry_into_force_uncertain",
-    "entry_into_force_rule",
-    "ratifications_missing",
-    "waiting_for",
-    "url",
-    "kind_label",
-]
-EVENT_COLUMNS = [
-    "event_id",
-    "instrument_slug",
-    "instrument",
-    "state_code",
-    "state",
-    "type",
-    "date",
-    "date_precision",
-    "known_from",
-    "place",
-    "inferred",
-    "quote",
-    "is_paraphrase",
-    "source_slug",
-    "source",
-    "source_date",
-    "note",
-    "url",
-    "type_label",
-]
-# The database fields behind EVENT_COLUMNS, in the same order (the event's URL is added after them).
-EVENT_FIELDS = [
-    "pk",
-    "instrument__slug",
-    "instrument__title",
-    "state__iso3",
-    "state__name",
-    "type",
-    "date",
-    "precision",
-    "known_from",
-    "place",
-    "inferred",
-    "quote",
-    "is_paraphrase",
-    "source__slug",
-    "source__title",
-    "source__date",
-    "note",
-]
-STATE_COLUMNS = ["slug", "state_code", "name", "official_name", "member_since", "member_until", "url"]
-SOURCE_COLUMNS = ["slug", "title", "kind", "date", "speaker", "place", "original_url", "url", "kind_label"]
-
 # Large enough to keep round trips few, small enough to keep memory flat on a big record.
 CHUNK_SIZE = 2000
+
+
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """What every row of one download shares: the reader's language, the address links start with, code labels."""
+
+    request: HttpRequest
+    language: str
+    base_url: str = ""
+    labels: dict[str, str] = dataclasses.field(default_factory=dict)
+    compare_on: datetime.date | None = None
+
+
+class Column(NamedTuple):
+    """One column of an export: its name in the header, and how its cell is got from a row of the download."""
+
+    name: str
+    value: Callable[[Any, Download], Any]
+    # The database fields ``value`` reads, for the exports whose rows are a queryset's values() (events).
+    reads: tuple[str, ...] = ()
+
+
+def field(name: str, path: str) -> Column:
+    """A column that is one database field of the row, as it is."""
+    return Column(name, lambda row, download: row[path], reads=(path,))
+
+
+def header(columns: list[Column]) -> list[str]:
+    return [column.name for column in columns]
+
+
+def fields_read(columns: list[Column]) -> list[str]:
+    return [path for column in columns for path in column.reads]
+
+
+def cells(columns: list[Column], rows: Iterable, download: Download):
+    """Each row's cells, in the columns' order; a generator, so that closing it closes ``rows`` (issue 18)."""
+    values = [column.value for column in columns]
+    try:
+        for row in rows:
+            yield [value(row, download) for value in values]
+    finally:
+        close(rows)
+
+
+def close(rows):
+    """Close ``rows`` if it can be: a half-read queryset iterator holds a server-side cursor on PostgreSQL."""
+    close_rows = getattr(rows, "close", None)
+    if close_rows is not None:
+        close_rows()
 
 
 def labels(choices) -> dict[str, str]:
@@ -116,6 +90,56 @@ def form_errors(*forms) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(
         _("The export could not be made:") + "\n" + "\n".join(messages), content_type="text/plain; charset=utf-8"
     )
+
+
+# The status export -----------------------------------------------------------
+
+
+class StatusRow(NamedTuple):
+    """One (instrument, state) pair as of the date asked for, with its names in the reader's language."""
+
+    instrument: Instrument
+    title: str
+    state: MemberState
+    name: str
+    status: Any  # tracker.status.PairStatus
+    other: Any  # the pair's PairStatus on the compared date, or None
+
+
+def computed_from(status) -> str | None:
+    """The ids of every event a computed status rests on, space-separated (issue 14)."""
+    if not status.computed:
+        return None
+    return " ".join(str(event.pk) for event in status.rests_on)
+
+
+STATUS_COLUMNS = [
+    Column("instrument_slug", lambda row, download: row.instrument.slug),
+    Column("instrument", lambda row, download: row.title),
+    Column("state_code", lambda row, download: row.state.iso3),
+    Column("state", lambda row, download: row.name),
+    Column("status", lambda row, download: row.status.code),
+    Column("since", lambda row, download: row.status.since),
+    Column("date_precision", lambda row, download: row.status.precision),
+    Column("inferred", lambda row, download: row.status.inferred),
+    Column("computed", lambda row, download: row.status.computed),
+    Column("event_id", lambda row, download: row.status.event.pk if row.status.event else None),
+    Column("source", lambda row, download: row.status.source.title if row.status.source else None),
+    Column("quote", lambda row, download: row.status.event.quote if row.status.event else None),
+    Column("source_slug", lambda row, download: row.status.source.slug if row.status.source else None),
+    Column("source_date", lambda row, download: row.status.source.date if row.status.source else None),
+    Column(
+        "event_url",
+        lambda row, download: f"{download.base_url}{row.status.event.pk}/" if row.status.event else None,
+    ),
+    Column("status_label", lambda row, download: download.labels[row.status.code]),
+    Column("computed_from", lambda row, download: computed_from(row.status)),
+    # Filled where the matrix compares two dates (?compare=): the pair's status on that other date.
+    Column("compared_with", lambda row, download: download.compare_on),
+    Column("compared_status", lambda row, download: row.other.code if row.other else None),
+    Column("compared_since", lambda row, download: row.other.since if row.other else None),
+    Column("changed", lambda row, download: status_changed(row.other, row.status) if row.other else None),
+]
 
 
 def export_status(request, file_format="csv"):
@@ -133,51 +157,62 @@ def export_status(request, file_format="csv"):
     pairs = iter_status_pairs(as_of=as_of, instruments=instruments, states=states)
     # The other date's statuses come in the same order, so the two streams walk side by side.
     others = iter_status_pairs(as_of=compare_on, instruments=instruments, states=states) if compare_on else None
-    event_base_url = request.build_absolute_uri(reverse("tracker:event_list"))
-    language, status_labels = get_language(), labels(Status.choices)
+    download = Download(
+        request,
+        get_language(),
+        base_url=request.build_absolute_uri(reverse("tracker:event_list")),
+        labels=labels(Status.choices),
+        compare_on=compare_on,
+    )
 
     def rows():
         # Names are looked up once per instrument and per state, not once for each of 120,000 pairs.
         titles, names = {}, {}
-        for instrument, state, status in pairs:
-            other = next(others)[2] if others is not None else None
-            if instrument.pk not in titles:
-                titles[instrument.pk] = str(instrument.display_title(language))
-            if state.pk not in names:
-                names[state.pk] = str(state.display_name(language))
-            event, source = status.event, status.source
-            yield [
-                instrument.slug,
-                titles[instrument.pk],
-                state.iso3,
-                names[state.pk],
-                status.code,
-                status.since,
-                status.precision,
-                status.inferred,
-                status.computed,
-                event.pk if event else None,
-                source.title if source else None,
-                event.quote if event else None,
-                source.slug if source else None,
-                source.date if source else None,
-                f"{event_base_url}{event.pk}/" if event else None,
-                status_labels[status.code],
-                computed_from(status),
-                compare_on,
-                other.code if other else None,
-                other.since if other else None,
-                status_changed(other, status) if other else None,
-            ]
+        try:
+            for instrument, state, status in pairs:
+                other = next(others)[2] if others is not None else None
+                if instrument.pk not in titles:
+                    titles[instrument.pk] = str(instrument.display_title(download.language))
+                if state.pk not in names:
+                    names[state.pk] = str(state.display_name(download.language))
+                yield StatusRow(instrument, titles[instrument.pk], state, names[state.pk], status, other)
+        finally:
+            close(pairs)
+            close(others)
 
-    return table_response(file_format, f"status-{as_of.isoformat()}", STATUS_COLUMNS, rows())
+    name = f"status-{as_of.isoformat()}"
+    return table_response(file_format, name, header(STATUS_COLUMNS), cells(STATUS_COLUMNS, rows(), download))
 
 
-def computed_from(status) -> str | None:
-    """The ids of every event a computed status rests on, space-separated (issue 14)."""
-    if not status.computed:
-        return None
-    return " ".join(str(event.pk) for event in status.rests_on)
+# The instruments export ------------------------------------------------------
+
+
+class InstrumentRow(NamedTuple):
+    """One instrument with the engine's answers for it: who concluded it, and its entry into force."""
+
+    instrument: Instrument
+    concluded: Any  # the concluding event, or None
+    eif: Any  # tracker.status.EntryIntoForce
+
+
+INSTRUMENT_COLUMNS = [
+    Column("slug", lambda row, download: row.instrument.slug),
+    Column("title", lambda row, download: row.instrument.display_title(download.language)),
+    Column("kind", lambda row, download: row.instrument.kind),
+    Column("amends", lambda row, download: row.instrument.part_of.slug if row.instrument.part_of else None),
+    Column("signed_or_adopted_on", lambda row, download: row.concluded.date if row.concluded else None),
+    Column("place", lambda row, download: row.concluded.place if row.concluded else None),
+    Column("entry_into_force", lambda row, download: row.eif.date),
+    Column("needs_ratification", lambda row, download: row.instrument.needs_ratification),
+    Column("short_title", lambda row, download: row.instrument.display_short_title(download.language)),
+    Column("signed_or_adopted_precision", lambda row, download: row.concluded.precision if row.concluded else None),
+    Column("entry_into_force_uncertain", lambda row, download: row.eif.uncertain if row.eif.date else None),
+    Column("entry_into_force_rule", lambda row, download: row.instrument.eif_rule),
+    Column("ratifications_missing", lambda row, download: row.eif.missing_count),
+    Column("waiting_for", lambda row, download: " ".join(state.iso3 for state in row.eif.waiting_for)),
+    Column("url", lambda row, download: download.request.build_absolute_uri(row.instrument.get_absolute_url())),
+    Column("kind_label", lambda row, download: download.labels[row.instrument.kind]),
+]
 
 
 def export_instruments(request, file_format="csv"):
@@ -186,96 +221,118 @@ def export_instruments(request, file_format="csv"):
     if not (date_form.is_valid() and filterset.is_valid()):
         return form_errors(date_form, filterset.form)
     matrix = status_matrix(as_of=date_form.as_of_date, instruments=filterset.qs)
-    language, kind_labels = get_language(), labels(Instrument.Kind.choices)
+    download = Download(request, get_language(), labels=labels(Instrument.Kind.choices))
+    rows = (
+        InstrumentRow(instrument, matrix.concluded_by(instrument), matrix.entry_into_force(instrument))
+        for instrument in matrix.instruments
+    )
+    return table_response(
+        file_format, "instruments", header(INSTRUMENT_COLUMNS), cells(INSTRUMENT_COLUMNS, rows, download)
+    )
 
-    def rows():
-        for instrument in matrix.instruments:
-            concluded = matrix.concluded_by(instrument)
-            eif = matrix.entry_into_force(instrument)
-            yield [
-                instrument.slug,
-                instrument.display_title(language),
-                instrument.kind,
-                instrument.part_of.slug if instrument.part_of else None,
-                concluded.date if concluded else None,
-                concluded.place if concluded else None,
-                eif.date,
-                instrument.needs_ratification,
-                instrument.display_short_title(language),
-                concluded.precision if concluded else None,
-                eif.uncertain if eif.date else None,
-                instrument.eif_rule,
-                eif.missing_count,
-                " ".join(state.iso3 for state in eif.waiting_for),
-                request.build_absolute_uri(instrument.get_absolute_url()),
-                kind_labels[instrument.kind],
-            ]
 
-    return table_response(file_format, "instruments", INSTRUMENT_COLUMNS, rows())
+# The events export -----------------------------------------------------------
+
+
+def in_language(path: str, russian_path: str) -> Callable[[dict, Download], Any]:
+    """A name in the reader's language, from its English and Russian fields; empty where the English one is."""
+
+    def value(row, download):
+        english = row[path]
+        return None if english is None else in_reader_language(english, row[russian_path], download.language)
+
+    return value
+
+
+# Plain values() rows rather than model instances: building four objects per row dominated the export (issue 6).
+EVENT_COLUMNS = [
+    field("event_id", "pk"),
+    field("instrument_slug", "instrument__slug"),
+    Column(
+        "instrument",
+        in_language("instrument__title", "instrument__title_ru"),
+        reads=("instrument__title", "instrument__title_ru"),
+    ),
+    field("state_code", "state__iso3"),
+    Column("state", in_language("state__name", "state__name_ru"), reads=("state__name", "state__name_ru")),
+    field("type", "type"),
+    field("date", "date"),
+    field("date_precision", "precision"),
+    field("known_from", "known_from"),
+    field("place", "place"),
+    field("inferred", "inferred"),
+    field("quote", "quote"),
+    field("is_paraphrase", "is_paraphrase"),
+    field("source_slug", "source__slug"),
+    field("source", "source__title"),
+    field("source_date", "source__date"),
+    field("note", "note"),
+    Column("url", lambda row, download: f"{download.base_url}{row['pk']}/"),
+    Column("type_label", lambda row, download: download.labels[row["type"]]),
+]
 
 
 def export_events(request, file_format="csv"):
     filterset = EventFilter(request.GET, queryset=event_queryset())
     if not filterset.is_valid():
         return form_errors(filterset.form)
-    base_url = request.build_absolute_uri(reverse("tracker:event_list"))
-
-    # Plain tuples rather than model instances: building four objects per row dominated the export (issue 6).
-    # The Russian names ride along at the end, for the reader whose language the address asks for.
-    columns = filterset.qs.order_by("known_from", "pk").values_list(
-        *EVENT_FIELDS, "instrument__title_ru", "state__name_ru"
+    download = Download(
+        request,
+        get_language(),
+        base_url=request.build_absolute_uri(reverse("tracker:event_list")),
+        labels=labels(Event.Type.choices),
     )
-    language, type_labels = get_language(), labels(Event.Type.choices)
-    instrument_at, state_at, type_at = (EVENT_FIELDS.index(f) for f in ("instrument__title", "state__name", "type"))
+    rows = filterset.qs.order_by("known_from", "pk").values(*fields_read(EVENT_COLUMNS))
+    return table_response(
+        file_format,
+        "events",
+        header(EVENT_COLUMNS),
+        cells(EVENT_COLUMNS, rows.iterator(chunk_size=CHUNK_SIZE), download),
+    )
 
-    def rows():
-        for *row, title_ru, name_ru in columns.iterator(chunk_size=CHUNK_SIZE):
-            row[instrument_at] = in_reader_language(row[instrument_at], title_ru, language)
-            if row[state_at] is not None:
-                row[state_at] = in_reader_language(row[state_at], name_ru, language)
-            yield [*row, f"{base_url}{row[0]}/", type_labels[row[type_at]]]
 
-    return table_response(file_format, "events", EVENT_COLUMNS, rows())
+# The states and sources exports ----------------------------------------------
+
+
+STATE_COLUMNS = [
+    Column("slug", lambda state, download: state.slug),
+    Column("state_code", lambda state, download: state.iso3),
+    Column("name", lambda state, download: state.display_name(download.language)),
+    Column("official_name", lambda state, download: state.display_official_name(download.language)),
+    Column("member_since", lambda state, download: state.member_since),
+    Column("member_until", lambda state, download: state.member_until),
+    Column("url", lambda state, download: f"{download.base_url}{state.slug}/"),
+]
 
 
 def export_states(request, file_format="csv"):
-    base_url = request.build_absolute_uri(reverse("tracker:state_list"))
-    language = get_language()
+    download = Download(request, get_language(), base_url=request.build_absolute_uri(reverse("tracker:state_list")))
+    rows = MemberState.objects.order_by("name").iterator(chunk_size=CHUNK_SIZE)
+    return table_response(file_format, "states", header(STATE_COLUMNS), cells(STATE_COLUMNS, rows, download))
 
-    def rows():
-        for state in MemberState.objects.order_by("name").iterator(chunk_size=CHUNK_SIZE):
-            yield [
-                state.slug,
-                state.iso3,
-                state.display_name(language),
-                state.display_official_name(language),
-                state.member_since,
-                state.member_until,
-                f"{base_url}{state.slug}/",
-            ]
 
-    return table_response(file_format, "states", STATE_COLUMNS, rows())
+SOURCE_COLUMNS = [
+    Column("slug", lambda source, download: source.slug),
+    Column("title", lambda source, download: source.title),
+    Column("kind", lambda source, download: source.kind),
+    Column("date", lambda source, download: source.date),
+    Column("speaker", lambda source, download: source.speaker),
+    Column("place", lambda source, download: source.place),
+    Column("original_url", lambda source, download: source.url),
+    Column("url", lambda source, download: f"{download.base_url}{source.slug}/"),
+    Column("kind_label", lambda source, download: download.labels[source.kind]),
+]
 
 
 def export_sources(request, file_format="csv"):
-    base_url = request.build_absolute_uri(reverse("tracker:source_list"))
-    kind_labels = labels(SourceDocument.Kind.choices)
-
-    def rows():
-        for source in SourceDocument.objects.defer("text").order_by("-date", "title").iterator(chunk_size=CHUNK_SIZE):
-            yield [
-                source.slug,
-                source.title,
-                source.kind,
-                source.date,
-                source.speaker,
-                source.place,
-                source.url,
-                f"{base_url}{source.slug}/",
-                kind_labels[source.kind],
-            ]
-
-    return table_response(file_format, "sources", SOURCE_COLUMNS, rows())
+    download = Download(
+        request,
+        get_language(),
+        base_url=request.build_absolute_uri(reverse("tracker:source_list")),
+        labels=labels(SourceDocument.Kind.choices),
+    )
+    rows = SourceDocument.objects.defer("text").order_by("-date", "title").iterator(chunk_size=CHUNK_SIZE)
+    return table_response(file_format, "sources", header(SOURCE_COLUMNS), cells(SOURCE_COLUMNS, rows, download))
 
 
 # The exports by name: each is at /export/<name>.csv and /export/<name>.xlsx (tracker.urls), and on the Data page.
@@ -285,4 +342,12 @@ EXPORT_VIEWS = {
     "events": export_events,
     "states": export_states,
     "sources": export_sources,
+}
+# Each export's columns by the same names, for the data package.
+EXPORT_COLUMNS = {
+    "status": STATUS_COLUMNS,
+    "instruments": INSTRUMENT_COLUMNS,
+    "events": EVENT_COLUMNS,
+    "states": STATE_COLUMNS,
+    "sources": SOURCE_COLUMNS,
 }

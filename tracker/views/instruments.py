@@ -10,7 +10,7 @@ from tracker.models.languages import in_reading_order
 from tracker.status import instrument_history, status_matrix
 from tracker.tables import InstrumentTable
 from tracker.timeline import build_timeline
-from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.paging import render_bad_request, render_table_page
 from tracker.views.slugs import follows_renamed_slugs
 
 
@@ -18,11 +18,7 @@ def instrument_list(request):
     # Conclusion and entry into force are the engine's answers as of today, for every instrument at once.
     matrix = status_matrix(as_of=timezone.localdate(), instruments=Instrument.objects.in_matrix_order())
     table = InstrumentTable(in_reading_order(matrix.instruments, Instrument.display_title), matrix=matrix)
-    page_form = configure_table(table, request)
-    context = {"table": table, "page_form": page_form, "forms": [page_form], "as_of": matrix.as_of}
-    if not page_form.is_valid():
-        return render_bad_request(request, "tracker/instrument_list.html", context)
-    return render(request, "tracker/instrument_list.html", context)
+    return render_table_page(request, "tracker/instrument_list.html", table, {"as_of": matrix.as_of})
 
 
 @follows_renamed_slugs(Instrument)

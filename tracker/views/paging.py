@@ -26,6 +26,18 @@ def configure_table(table, request) -> TablePageForm:
     return form
 
 
+def render_table_page(request, template_name, table, context=None, forms=()):
+    """A list page: ``table`` sorted and paged from the query string, or the page with its errors and a 400.
+
+    ``forms`` are the page's other forms (the events' filters), shown with the paging form's errors.
+    """
+    page_form = configure_table(table, request)
+    context = (context or {}) | {"table": table, "page_form": page_form, "forms": [*forms, page_form]}
+    if not page_form.is_valid():
+        return render_bad_request(request, template_name, context)
+    return render(request, template_name, context)
+
+
 def render_bad_request(request, template_name, context):
     """The page itself, with its form errors shown, and status 400 so that clients know the input was wrong."""
     return render(request, template_name, context | {"bad_request": True}, status=400)

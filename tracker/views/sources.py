@@ -5,18 +5,13 @@ from django.shortcuts import get_object_or_404, render
 
 from tracker.models import SourceDocument
 from tracker.tables import SourceTable
-from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.paging import render_table_page
 from tracker.views.slugs import follows_renamed_slugs
 
 
 def source_list(request):
     sources = SourceDocument.objects.defer("text").annotate(event_count=Count("events")).order_by("-date", "title")
-    table = SourceTable(sources)
-    page_form = configure_table(table, request)
-    context = {"table": table, "page_form": page_form, "forms": [page_form]}
-    if not page_form.is_valid():
-        return render_bad_request(request, "tracker/source_list.html", context)
-    return render(request, "tracker/source_list.html", context)
+    return render_table_page(request, "tracker/source_list.html", SourceTable(sources))
 
 
 @follows_renamed_slugs(SourceDocument)

@@ -8,17 +8,12 @@ from tracker.models import Instrument, MemberState
 from tracker.models.languages import sort_key
 from tracker.status import status_matrix
 from tracker.tables import StateTable
-from tracker.views.paging import configure_table, render_bad_request
+from tracker.views.paging import render_bad_request, render_table_page
 from tracker.views.slugs import follows_renamed_slugs
 
 
 def state_list(request):
-    table = StateTable(MemberState.objects.all())
-    page_form = configure_table(table, request)
-    context = {"table": table, "page_form": page_form, "forms": [page_form]}
-    if not page_form.is_valid():
-        return render_bad_request(request, "tracker/state_list.html", context)
-    return render(request, "tracker/state_list.html", context)
+    return render_table_page(request, "tracker/state_list.html", StateTable(MemberState.objects.all()))
 
 
 @follows_renamed_slugs(MemberState)
