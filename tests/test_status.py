@@ -1,14 +1,19 @@
 """The status engine, specified by example."""
 
+import ast
 import dataclasses
 import datetime
 import gc
+import inspect
 import io
 
 import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+import tracker.status
+import tracker.status_rules
+import tracker.status_vocabulary
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument
 from tracker.status import (
@@ -1011,3 +1016,22 @@ class TestComparingDates:
         after = status_matrix(as_of=D(2022, 1, 1))
 
         assert changed_pairs(before, after) == {(changed.pk, six_states["ARM"].pk)}
+
+
+class TestTheEngineReturnsFacts:
+    # Presentation imports the engine had before issue 19; the choices' labels (gettext_lazy) are vocabulary.
+    PRESENTATION = {"django.urls", "django.utils.formats", "django.template", "tracker.wording", "tracker.templatetags"}
+    WORDING_CALLS = {"gettext", "ngettext", "pgettext", "npgettext", "reverse", "date_format"}
+
+    @pytest.mark.parametrize("module", [tracker.status, tracker.status_rules, tracker.status_vocabulary])
+    def test_it_imports_no_wording_and_no_addresses(self, module):
+        imported = set()
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.ImportFrom):
+                imported |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+
+        assert not {name for name in imported if name.startswith(tuple(self.PRESENTATION))}
+        assert not imported & self.WORDING_CALLS

@@ -277,7 +277,8 @@ class TestTheInstrumentPage:
         text = text_of(response)
         assert "Fourth Protocol amending the Charter" in text
         assert "Signed 23 Nov 2022, Yerevan" in text
-        assert "Binds on adoption" in text
+        # A Council decision is in force from its adoption, as the API says too (issue 19).
+        assert "In force since 23 Nov 2022 (binding on adoption)" in text
 
 
 class TestTheTimeline:
