@@ -13,6 +13,7 @@ from tests.builders import make_event, make_instrument
 from tracker.models import Event, Instrument, MemberState, SourceDocument, quote_appears_in
 from tracker.record_checks import find_problems
 from tracker.status import Status, instrument_history, status_matrix
+from tracker.wording import describe_entry_into_force
 
 D = datetime.date
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -185,7 +186,10 @@ class TestTheSeedsThroughTheEngine:
     def test_as_of_18_may_2023_the_protocol_still_needs_armenia_and_kazakhstan(self, loaded):
         _, matrix, protocol = statuses("peacekeeping-agreement-protocol", D(2023, 5, 18))
 
-        assert matrix.entry_into_force(protocol).describe() == "2 more ratifications needed: Armenia, Kazakhstan"
+        assert (
+            describe_entry_into_force(matrix.entry_into_force(protocol))
+            == "2 more ratifications needed: Armenia, Kazakhstan"
+        )
 
     def test_as_of_1_january_2023_nothing_is_known_of_the_peacekeeping_protocol(self, loaded):
         assert set(codes("peacekeeping-agreement-protocol", D(2023, 1, 1)).values()) == {Status.NO_RECORD}
@@ -233,7 +237,7 @@ class TestTheSeedsThroughTheEngine:
 
         assert (entry.date, entry.uncertain, entry.inferred) == (D(2002, 5, 14), True, True)
         assert "CST member states" in entry.stated_by.quote
-        assert "inferred from the source" in entry.describe()
+        assert "inferred from the source" in describe_entry_into_force(entry)
         assert not matrix.entry_into_force(treaty).waiting_for
         assert codes("collective-security-treaty", D(2002, 5, 14))["ARM"] == Status.IN_FORCE
 
@@ -313,7 +317,7 @@ class TestTheSeedsThroughTheEngine:
             entry = matrix.entry_into_force(instrument)
             assert entry.binds_on_adoption, instrument.slug
             assert entry.waiting_for == () and entry.missing_count is None, instrument.slug
-            assert "no entry-into-force rule" not in entry.describe(), instrument.slug
+            assert "no entry-into-force rule" not in describe_entry_into_force(entry), instrument.slug
         adopted = [instrument for instrument in no_ratification if matrix.entry_into_force(instrument).in_force]
         assert len(adopted) == 28
 

@@ -1,14 +1,19 @@
 """The status engine, specified by example."""
 
+import ast
 import dataclasses
 import datetime
 import gc
+import inspect
 import io
 
 import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+import tracker.status
+import tracker.status_rules
+import tracker.status_vocabulary
 from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.models import Event, Instrument
 from tracker.status import (
@@ -20,6 +25,7 @@ from tracker.status import (
     status_as_of,
     status_matrix,
 )
+from tracker.wording import describe_entry_into_force
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +147,7 @@ class TestEntryIntoForce:
         assert not eif.in_force
         assert eif.missing_count == 2
         assert [state.iso3 for state in eif.waiting_for] == ["ARM", "KAZ"]
-        assert eif.describe() == "2 more ratifications needed: Armenia, Kazakhstan"
+        assert describe_entry_into_force(eif) == "2 more ratifications needed: Armenia, Kazakhstan"
 
     def test_the_last_ratification_brings_the_instrument_into_force_for_everyone(self, six_states):
         protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
@@ -178,7 +184,7 @@ class TestEntryIntoForce:
 
         eif = instrument_history(charter, as_of=D(2022, 5, 16)).entry_into_force
 
-        assert (eif.date, eif.uncertain, eif.describe()) == (
+        assert (eif.date, eif.uncertain, describe_entry_into_force(eif)) == (
             D(2003, 9, 18),
             False,
             "In force since 18 September 2003 (as the source states)",
@@ -199,7 +205,7 @@ class TestEntryIntoForce:
 
         eif = instrument_history(charter, as_of=D(2022, 5, 16)).entry_into_force
 
-        assert eif.describe() == "In force by 31 December 2003 (inferred from the source)"
+        assert describe_entry_into_force(eif) == "In force by 31 December 2003 (inferred from the source)"
 
     def test_the_description_is_in_the_readers_language_with_russian_plural_forms(self, six_states):
         treaty = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
@@ -217,19 +223,19 @@ class TestEntryIntoForce:
         missing_for[2] = instrument_history(treaty, as_of=D(2024, 1, 1)).entry_into_force
 
         with translation.override("ru"):
-            assert missing_for[3].describe() == "Нужны ещё 3 ратификации: Армения, Russia, Таджикистан"
-            assert missing_for[2].describe() == "Нужны ещё 2 ратификации: Армения, Таджикистан"
+            assert describe_entry_into_force(missing_for[3]) == "Нужны ещё 3 ратификации: Армения, Russia, Таджикистан"
+            assert describe_entry_into_force(missing_for[2]) == "Нужны ещё 2 ратификации: Армения, Таджикистан"
         eleven = dataclasses.replace(missing_for[2], missing_count=11, waiting_for=())
         twenty_one = dataclasses.replace(eleven, missing_count=21)
         with translation.override("ru"):
-            assert eleven.describe() == "Нужно ещё 11 ратификаций"
-            assert twenty_one.describe() == "Нужна ещё 21 ратификация"
-        assert eleven.describe() == "11 more ratifications needed"
+            assert describe_entry_into_force(eleven) == "Нужно ещё 11 ратификаций"
+            assert describe_entry_into_force(twenty_one) == "Нужна ещё 21 ратификация"
+        assert describe_entry_into_force(eleven) == "11 more ratifications needed"
 
     def test_without_a_rule_or_a_stated_date_the_page_says_no_rule_is_recorded(self, six_states):
         eif = instrument_history(make_instrument(), as_of=D(2024, 1, 1)).entry_into_force
 
-        assert eif.describe() == "Not known to be in force; no entry-into-force rule recorded"
+        assert describe_entry_into_force(eif) == "Not known to be in force; no entry-into-force rule recorded"
 
 
 class TestCouncilDecisions:
@@ -358,10 +364,10 @@ class TestBriefEvidence:
         assert any(len(rests_on) > 2 for _answer, rests_on in answers(full))
         for instrument in full.instruments:
             full_eif, brief_eif = full.entry_into_force(instrument), brief.entry_into_force(instrument)
-            assert (brief_eif.date, brief_eif.uncertain, brief_eif.describe()) == (
+            assert (brief_eif.date, brief_eif.uncertain, describe_entry_into_force(brief_eif)) == (
                 full_eif.date,
                 full_eif.uncertain,
-                full_eif.describe(),
+                describe_entry_into_force(full_eif),
             )
 
     def test_it_carries_plain_rows_and_the_full_matrix_model_instances(self, six_states):
@@ -815,7 +821,7 @@ class TestComputedStatuses:
         eif = instrument_history(protocol, as_of=D(2024, 1, 1)).entry_into_force
 
         assert not eif.inferred
-        assert eif.describe() == "In force since 18 May 2023 (computed from its rule)"
+        assert describe_entry_into_force(eif) == "In force since 18 May 2023 (computed from its rule)"
 
     def test_a_status_computed_from_one_inferred_ratification_is_inferred_for_every_state(self, six_states):
         protocol, _events = self.all_parties_protocol(six_states, inferred_for=["ARM"])
@@ -824,7 +830,7 @@ class TestComputedStatuses:
 
         assert all(history.status_of(state.pk).inferred for state in six_states.values())
         assert history.entry_into_force.inferred
-        assert history.entry_into_force.describe() == (
+        assert describe_entry_into_force(history.entry_into_force) == (
             "In force since 18 May 2023 (computed from its rule, from inferred ratifications)"
         )
 
@@ -933,7 +939,7 @@ class TestAdoption:
         assert (eif.date, eif.binds_on_adoption, eif.inferred, eif.waiting_for) == (D(2022, 11, 23), True, True, ())
         assert eif.stated_by is None
         assert eif.rests_on == (adoption,)
-        assert eif.describe() == "In force since 23 November 2022 (binding on adoption)"
+        assert describe_entry_into_force(eif) == "In force since 23 November 2022 (binding on adoption)"
 
     def test_a_decision_whose_entry_into_force_a_source_states_keeps_that_statement(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
@@ -948,7 +954,7 @@ class TestAdoption:
             True,
             (stated,),
         )
-        assert eif.describe() == "In force since 1 December 2022 (binding on adoption)"
+        assert describe_entry_into_force(eif) == "In force since 1 December 2022 (binding on adoption)"
 
     def test_a_decision_not_yet_adopted_says_so(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
@@ -956,7 +962,7 @@ class TestAdoption:
         eif = instrument_history(decision, as_of=D(2023, 1, 1)).entry_into_force
 
         assert (eif.in_force, eif.missing_count, eif.waiting_for) == (False, None, ())
-        assert eif.describe() == "Binds on adoption; no adoption recorded"
+        assert describe_entry_into_force(eif) == "Binds on adoption; no adoption recorded"
 
     def test_a_decision_takes_its_first_adoption_report(self, six_states):
         decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
@@ -1012,3 +1018,22 @@ class TestComparingDates:
         after = status_matrix(as_of=D(2022, 1, 1))
 
         assert changed_pairs(before, after) == {(changed.pk, six_states["ARM"].pk)}
+
+
+class TestTheEngineReturnsFacts:
+    # Presentation imports the engine had before issue 19; the choices' labels (gettext_lazy) are vocabulary.
+    PRESENTATION = {"django.urls", "django.utils.formats", "django.template", "tracker.wording", "tracker.templatetags"}
+    WORDING_CALLS = {"gettext", "ngettext", "pgettext", "npgettext", "reverse", "date_format"}
+
+    @pytest.mark.parametrize("module", [tracker.status, tracker.status_rules, tracker.status_vocabulary])
+    def test_it_imports_no_wording_and_no_addresses(self, module):
+        imported = set()
+        for node in ast.walk(ast.parse(inspect.getsource(module))):
+            if isinstance(node, ast.ImportFrom):
+                imported |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name for alias in node.names}
+
+        assert not {name for name in imported if name.startswith(tuple(self.PRESENTATION))}
+        assert not imported & self.WORDING_CALLS

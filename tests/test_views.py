@@ -14,6 +14,7 @@ from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.status import instrument_history
 from tracker.templatetags.tracker_extras import highlighted_text
 from tracker.timeline import build_timeline
+from tracker.wording import status_label
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,12 @@ class TestTheMatrix:
 
         assert response.status_code == 200
         changed = [
-            (row.instrument.short_title, cell.state.iso3, str(cell.earlier.label), str(cell.later.label))
+            (
+                row.instrument.short_title,
+                cell.state.iso3,
+                status_label(cell.earlier.code),
+                status_label(cell.later.code),
+            )
             for row in response.context["rows"]
             for cell in row.cells
             if cell.changed
@@ -271,7 +277,8 @@ class TestTheInstrumentPage:
         text = text_of(response)
         assert "Fourth Protocol amending the Charter" in text
         assert "Signed 23 Nov 2022, Yerevan" in text
-        assert "Binds on adoption" in text
+        # A Council decision is in force from its adoption, as the API says too (issue 19).
+        assert "In force since 23 Nov 2022 (binding on adoption)" in text
 
 
 class TestTheTimeline:

@@ -3,12 +3,21 @@
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import strip_tags
 
+from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument
-from tracker.status import PairStatus
-from tracker.templatetags.tracker_extras import dated
-from tracker.wording import russian_gender, status_label, word_date
+from tracker.status import EntryIntoForce, PairStatus, instrument_history
+from tracker.templatetags.tracker_extras import dated, since_words
+from tracker.wording import (
+    describe_entry_into_force,
+    entry_into_force_grounds,
+    russian_gender,
+    status_label,
+    word_date,
+)
 
 D = datetime.date
 DAY = D(2023, 5, 18)
@@ -97,3 +106,80 @@ def test_a_dated_status_says_its_date_and_marks_in_words_without_symbols():
     with translation.override("ru"):
         html = str(dated(status))
         assert "не позднее 18.05.2023" in html and ">по косвенным данным<" in html and ">по правилу<" in html
+
+
+def test_a_status_without_markup_says_only_when_it_holds_from():
+    status = PairStatus(code="ratified", since=DAY, precision=Event.Precision.ON_OR_BEFORE, inferred=True)
+    with translation.override("en"):
+        assert since_words(status) == "by 18 May 2023"
+
+
+STATED = Event(pk=1, inferred=False)
+STATED_BY_INFERENCE = Event(pk=2, inferred=True)
+
+
+@pytest.mark.parametrize(
+    ("eif", "grounds"),
+    [
+        # A decision binds on adoption even where a source also states its entry into force.
+        (EntryIntoForce(date=DAY, stated_by=STATED_BY_INFERENCE, binds_on_adoption=True), "binding on adoption"),
+        (EntryIntoForce(date=DAY, stated_by=STATED_BY_INFERENCE, inferred=True), "inferred from the source"),
+        (EntryIntoForce(date=DAY, stated_by=STATED), "as the source states"),
+        (EntryIntoForce(date=DAY, inferred=True), "computed from its rule, from inferred ratifications"),
+        (EntryIntoForce(date=DAY), "computed from its rule"),
+    ],
+)
+def test_an_entry_into_force_says_how_it_is_known(eif, grounds):
+    with translation.override("en"):
+        assert entry_into_force_grounds(eif) == grounds
+        assert describe_entry_into_force(eif) == f"In force since 18 May 2023 ({grounds})"
+
+
+def page_words(eif, instrument) -> str:
+    """The entry into force as the instrument pages show it, as text."""
+    html = render_to_string("tracker/includes/entry_into_force.html", {"eif": eif, "instrument": instrument})
+    return " ".join(strip_tags(html).split())
+
+
+@pytest.mark.django_db
+class TestThePagesAndTheApiWordAnEntryIntoForceAlike:
+    def test_a_council_decision_in_force_gives_its_adoption_date_in_both(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        make_event(
+            instrument=decision,
+            source=make_source(date=datetime.date(2022, 11, 23)),
+            type=Event.Type.ADOPTED,
+            precision=Event.Precision.DAY,
+        )
+        eif = instrument_history(decision, as_of=datetime.date(2023, 1, 1)).entry_into_force
+
+        with translation.override("en"):
+            assert page_words(eif, decision) == "In force since 23 Nov 2022 (binding on adoption)"
+            assert describe_entry_into_force(eif) == "In force since 23 November 2022 (binding on adoption)"
+
+    def test_a_council_decision_not_yet_adopted_says_so_in_both(self, six_states):
+        decision = make_instrument(kind=Instrument.Kind.DECISION, needs_ratification=False)
+        eif = instrument_history(decision, as_of=datetime.date(2023, 1, 1)).entry_into_force
+
+        with translation.override("en"):
+            assert (
+                page_words(eif, decision)
+                == describe_entry_into_force(eif)
+                == ("Binds on adoption; no adoption recorded")
+            )
+
+    def test_a_stated_entry_into_force_links_the_same_grounds_to_its_event(self, six_states):
+        treaty = make_instrument()
+        stated = make_event(
+            instrument=treaty,
+            source=make_source(date=datetime.date(2003, 12, 31)),
+            type=Event.Type.IN_FORCE,
+            inferred=True,
+        )
+        eif = instrument_history(treaty, as_of=datetime.date(2004, 1, 1)).entry_into_force
+
+        html = render_to_string("tracker/includes/entry_into_force.html", {"eif": eif, "instrument": treaty})
+        with translation.override("en"):
+            assert page_words(eif, treaty) == "In force by 31 Dec 2003 (inferred from the source)"
+            assert describe_entry_into_force(eif) == "In force by 31 December 2003 (inferred from the source)"
+        assert f'<a href="{stated.get_absolute_url()}">(' in html

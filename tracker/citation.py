@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from tracker.models import Event, Instrument, MemberState
 from tracker.status import PairStatus
-from tracker.wording import word_date
+from tracker.wording import status_label, word_date
 
 SITE_NAME = "CSTO ratification tracker"
 
@@ -57,7 +57,7 @@ def cite_status(
     if status.since:
         # A vague date is a latest date: "by 18 May 2023", "in 2021" say so without backdating it.
         since = f" {'' if status.is_uncertain else 'since '}{word_date(status.since, status.precision, long=True)}"
-    parts = [f"{instrument.title} — {state.name}: {status.label}{since}, as of {long_date(as_of)}."]
+    parts = [f"{instrument.title} — {state.name}: {status_label(status.code)}{since}, as of {long_date(as_of)}."]
     if status.computed:
         parts.append("Computed from the instrument's entry-into-force rule.")
     if status.inferred:

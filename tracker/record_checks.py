@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from tracker.models import Event, MemberState, normalise_whitespace
 from tracker.status import Status, instrument_history
+from tracker.wording import word_date
 
 RATIFICATION_TYPES = {Event.Type.RATIFIED, Event.Type.NOTIFIED}
 ORDERED_TYPES = RATIFICATION_TYPES | {Event.Type.SIGNED, Event.Type.IN_FORCE}
@@ -303,7 +304,7 @@ def _not_yet_problems(report: Event) -> list[Problem]:
             values = {
                 "date": report.date_display,
                 "state": states[state_id].display_name(),
-                "since": status.since_display,
+                "since": word_date(status.since, status.precision),
                 "not_yet": _cited(report),
                 "other": _cited(status.event),
             }

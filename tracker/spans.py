@@ -37,14 +37,7 @@ from tracker.models.status_spans import (
     StatusSpan,
     event_ids_text,
 )
-from tracker.status import (
-    EVENT_FACT_FIELDS,
-    NO_RECORD,
-    NOT_YET_TYPES,
-    EntryIntoForce,
-    EventFacts,
-    InstrumentHistory,
-    PairStatus,
+from tracker.status_rules import (
     _add_computed_in_force,
     _entry_into_force,
     _entry_on_adoption,
@@ -53,6 +46,15 @@ from tracker.status import (
     rule_met_on,
     runs_of,
     sort_events,
+)
+from tracker.status_vocabulary import (
+    EVENT_FACT_FIELDS,
+    NO_RECORD,
+    NOT_YET_TYPES,
+    EntryIntoForce,
+    EventFacts,
+    InstrumentHistory,
+    PairStatus,
 )
 
 BATCH_SIZE = 5000

@@ -1,5 +1,6 @@
 """How the site words a dated fact, in the reader's language: the one writer of "on or before", month and year
-dates, "inferred" and "computed by rule", and of status labels that agree with the instrument (issue 15).
+dates, "inferred" and "computed by rule", of status labels that agree with the instrument (issue 15), and of an
+instrument's entry into force (issue 19).
 
 Pages, the matrix, the timeline, citations, exports' labels and the admin all word dates and statuses
 through here, so that a cell never reads "≤ Ratified ≤ 18 May 2023" again: the engine returns facts
@@ -9,9 +10,10 @@ through here, so that a cell never reads "≤ Ratified ≤ 18 May 2023" again: t
 import datetime
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
 from tracker.models import Event
+from tracker.status_vocabulary import Status
 
 # A month "in" which something happened needs the prepositional case in Russian ("в мае 2023 г."), which
 # no date format gives, so each month is its own translated phrase.
@@ -57,6 +59,51 @@ def word_entry_into_force(eif, *, long: bool = False) -> str:
     if eif.uncertain:
         return gettext("In force %(when)s") % {"when": word_date(eif.date, Event.Precision.ON_OR_BEFORE, long=long)}
     return gettext("In force since %(date)s") % {"date": word_date(eif.date, Event.Precision.DAY, long=long)}
+
+
+def entry_into_force_grounds(eif) -> str:
+    """How the entry into force of ``eif`` (one in force) is known: "as the source states", "computed from its rule"."""
+    if eif.binds_on_adoption:
+        return gettext("binding on adoption")
+    if eif.stated_by and eif.stated_by.inferred:
+        # The source implies the entry into force rather than stating it: say so, not "as stated".
+        return gettext("inferred from the source")
+    if eif.stated_by:
+        return gettext("as the source states")
+    if eif.inferred:
+        return gettext("computed from its rule, from inferred ratifications")
+    return gettext("computed from its rule")
+
+
+def describe_entry_into_force(eif) -> str:
+    """One sentence: when it entered into force and how we know, or what it still waits for (the API, the admin).
+
+    The pages word the same facts through ``word_entry_into_force`` and ``entry_into_force_grounds``, with
+    links to the evidence and to the states it waits for (``tracker/includes/entry_into_force.html``).
+    """
+    if eif.binds_on_adoption and eif.date is None:
+        return gettext("Binds on adoption; no adoption recorded")
+    if eif.date:
+        return gettext("%(in_force)s (%(how)s)") % {
+            "in_force": word_entry_into_force(eif, long=True),
+            "how": entry_into_force_grounds(eif),
+        }
+    if not eif.rule_recorded:
+        return gettext("Not known to be in force; no entry-into-force rule recorded")
+    values = {"count": eif.missing_count, "states": ", ".join(str(state) for state in eif.waiting_for)}
+    if not eif.waiting_for:
+        return (
+            ngettext("%(count)d more ratification needed", "%(count)d more ratifications needed", eif.missing_count)
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)d more ratification needed: %(states)s",
+            "%(count)d more ratifications needed: %(states)s",
+            eif.missing_count,
+        )
+        % values
+    )
 
 
 def inferred_words() -> tuple[str, str]:
@@ -153,8 +200,6 @@ AGREEING_LABELS = {
 
 def status_label(code: str, instrument=None) -> str:
     """A status in words, agreeing with ``instrument`` where the language needs it ("соглашение ратифицировано")."""
-    from tracker.status import Status
-
     if instrument is not None and code in AGREEING_LABELS:
         return str(AGREEING_LABELS[code][russian_gender(instrument)])
     return str(Status(code).label)

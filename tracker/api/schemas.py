@@ -13,6 +13,7 @@ from pydantic import BeforeValidator
 
 from tracker.models import Event, Instrument, SourceDocument
 from tracker.status import EntryIntoForce, Status
+from tracker.wording import describe_entry_into_force
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 # Big enough for any real offset, small enough that no database overflows on it.
@@ -178,7 +179,7 @@ def entry_into_force_data(instrument, eif: EntryIntoForce, as_of: datetime.date)
         "waiting_for": [state.slug for state in eif.waiting_for],
         "inferred": eif.inferred,
         "binds_on_adoption": eif.binds_on_adoption,
-        "description": eif.describe(),
+        "description": describe_entry_into_force(eif),
     }
 
 

@@ -11,6 +11,7 @@ from tracker.api.schemas import ErrorOut, PageQuery, StatusQuery, StatusReportOu
 from tracker.citation import cite_status
 from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
+from tracker.wording import status_label
 
 router = Router()
 
@@ -57,7 +58,7 @@ def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
             "instrument": instrument,
             "state": state,
             "status": pair.code,
-            "label": str(pair.label),
+            "label": status_label(pair.code),
             "since": pair.since,
             "precision": pair.precision,
             "uncertain": pair.is_uncertain,

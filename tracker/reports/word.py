@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from docx import Document
 
 from tracker.outstanding import OutstandingReport
+from tracker.wording import status_label, word_date
 
 
 class SourcesList:
@@ -60,7 +61,7 @@ def report_docx(report: OutstandingReport, context: dict, request) -> bytes:
         rows = [
             [
                 str(item.instrument.display_short_title()),
-                f"{item.status.label} {item.status.since_display}",
+                f"{status_label(item.status.code)} {word_date(item.status.since, item.status.precision)}",
                 item.signature.display() if item.signature else gettext("not recorded"),
                 item.outstanding_for or "—",
                 sources.cite(item.status),
@@ -88,7 +89,7 @@ def report_docx(report: OutstandingReport, context: dict, request) -> bytes:
             [
                 str(item.state.display_name()),
                 str(item.instrument.display_short_title()),
-                item.status.since_display,
+                word_date(item.status.since, item.status.precision),
                 sources.cite(item.status),
             ]
             for item in report.ratified_since

@@ -10,7 +10,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.status import PairStatus
-from tracker.wording import computed_words, inferred_words, status_label, word_date, word_entry_into_force
+from tracker.wording import (
+    computed_words,
+    describe_entry_into_force,
+    entry_into_force_grounds,
+    inferred_words,
+    status_label,
+    word_date,
+    word_entry_into_force,
+)
 
 register = template.Library()
 
@@ -108,9 +116,25 @@ def fact_marks(fact):
     return mark_safe(words)
 
 
+@register.filter
+def since_words(status) -> str:
+    """The date a status holds from, in words and without markup: "18 May 2023", "by 18 May 2023", "in 2021"."""
+    return word_date(status.since, status.precision)
+
+
 @register.simple_tag
 def entry_into_force_words(eif):
     return word_entry_into_force(eif)
+
+
+@register.simple_tag
+def entry_into_force_grounds_words(eif):
+    return entry_into_force_grounds(eif)
+
+
+@register.simple_tag
+def entry_into_force_sentence(eif):
+    return describe_entry_into_force(eif)
 
 
 @register.filter

@@ -1,0 +1,195 @@
+"""The status engine's vocabulary: the status codes, the order of a state's steps, and the facts it answers with.
+
+A pair's status (``PairStatus``), an instrument's entry into force (``EntryIntoForce``) and history
+(``InstrumentHistory``) are facts: dates, precisions, flags and the events they rest on. Nothing here words
+them; ``tracker.wording`` does, for the pages, the API and the exports alike. The rules that compute them are
+in ``tracker.status_rules``; reading them for many pairs at once is ``tracker.status``.
+"""
+
+import dataclasses
+import datetime
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+
+class Status(models.TextChoices):
+    """Stable public codes: exports and the API use them, so never rename one."""
+
+    NO_RECORD = "no_record", _("No record")
+    SIGNED = "signed", _("Signed")
+    PENDING = "pending", _("Ratification pending")
+    RATIFIED = "ratified", _("Ratified")
+    IN_FORCE = "in_force", _("In force")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ADOPTED = "adopted", _("Adopted")
+
+
+STATUS_OF_EVENT = {
+    Event.Type.SIGNED: Status.SIGNED,
+    Event.Type.RATIFICATION_PENDING: Status.PENDING,
+    Event.Type.RATIFIED: Status.RATIFIED,
+    Event.Type.NOTIFIED: Status.RATIFIED,
+    Event.Type.IN_FORCE: Status.IN_FORCE,
+    Event.Type.ADOPTED: Status.ADOPTED,
+    Event.Type.WITHDRAWN: Status.WITHDRAWN,
+    Event.Type.SUSPENDED: Status.WITHDRAWN,
+}
+
+# How far along the path to being bound each step is. A notification is a step
+# beyond domestic ratification, though the status code stays "ratified".
+STEP_RANK = {
+    Event.Type.SIGNED: 1,
+    Event.Type.RATIFICATION_PENDING: 2,
+    Event.Type.RATIFIED: 3,
+    Event.Type.NOTIFIED: 4,
+    Event.Type.IN_FORCE: 5,
+    Event.Type.ADOPTED: 5,
+}
+# Reports that a step has not happened yet: evidence, never a status of their own.
+NOT_YET_TYPES = {Event.Type.NOT_IN_FORCE}
+ENDING_TYPES = {Event.Type.WITHDRAWN, Event.Type.SUSPENDED}
+# An instrument-level event of these types says when and where the instrument was concluded.
+CONCLUDING_TYPES = {Event.Type.SIGNED, Event.Type.ADOPTED}
+BOUND_STATUSES = {Status.RATIFIED, Status.IN_FORCE}
+
+
+class SourceFacts(NamedTuple):
+    """A source as ``EventFacts.source``: what a status cell or an export row shows of it."""
+
+    pk: int
+    title: str
+    slug: str
+    date: datetime.date
+
+    # Its page's address is the model's, the one writer of it: the row has the slug it reads.
+    get_absolute_url = SourceDocument.get_absolute_url
+
+
+class EventFacts(NamedTuple):
+    """An event read as a plain row: the fields the engine folds, and what pages and exports show of its evidence.
+
+    Building an ``Event`` and its ``SourceDocument`` for each of 100,000 events
+    took most of the whole-record export's time; a row costs a fraction of that
+    (issue 6). It answers the same attribute names as ``Event`` for these fields.
+    """
+
+    pk: int
+    instrument_id: int
+    state_id: int | None
+    type: str
+    date: datetime.date
+    precision: str
+    known_from: datetime.date
+    inferred: bool
+    place: str
+    quote: str
+    source_id: int
+    source_title: str
+    source_slug: str
+    source_date: datetime.date
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.precision != Event.Precision.DAY
+
+    @property
+    def source(self) -> SourceFacts:
+        return SourceFacts(self.source_id, self.source_title, self.source_slug, self.source_date)
+
+    # Its page's address is the model's, the one writer of it: the row has the pk it reads.
+    get_absolute_url = Event.get_absolute_url
+
+
+# The database fields behind EventFacts, in its order.
+EVENT_FACT_FIELDS = [
+    "pk",
+    "instrument_id",
+    "state_id",
+    "type",
+    "date",
+    "precision",
+    "known_from",
+    "inferred",
+    "place",
+    "quote",
+    "source_id",
+    "source__title",
+    "source__slug",
+    "source__date",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class PairStatus:
+    """Where one state stands on one instrument, from a date on, and why."""
+
+    code: str
+    since: datetime.date | None = None
+    precision: str | None = None
+    # An Event, or EventFacts where the caller asked for brief evidence.
+    event: Event | EventFacts | None = None
+    inferred: bool = False
+    # True where the status follows from the instrument's entry-into-force rule
+    # rather than from an event reported for this state.
+    computed: bool = False
+    # Every event the status rests on: for a reported step the report that dates it and the one
+    # shown as evidence; for a computed one also every event its entry into force rests on.
+    rests_on: tuple = ()
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self.precision not in (None, Event.Precision.DAY)
+
+    @property
+    def source(self):
+        return self.event.source if self.event else None
+
+
+NO_RECORD = PairStatus(code=Status.NO_RECORD)
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryIntoForce:
+    """An instrument's entry into force as of a date, or what it still waits for."""
+
+    date: datetime.date | None
+    uncertain: bool = False
+    stated_by: Event | None = None
+    rule_recorded: bool = False
+    missing_count: int | None = None
+    waiting_for: tuple[MemberState, ...] = ()
+    # Some event the date rests on is inferred (weakest link).
+    inferred: bool = False
+    # The events the date rests on: the stating event, the adoption, or the ratifications the rule counted.
+    rests_on: tuple = ()
+    # A Council decision or statement: in force from its adoption, no ratification needed.
+    binds_on_adoption: bool = False
+
+    @property
+    def in_force(self) -> bool:
+        return self.date is not None
+
+
+@dataclasses.dataclass
+class InstrumentHistory:
+    """Every state's status changes on one instrument, with its entry into force."""
+
+    instrument: Instrument
+    transitions: dict[int, list[PairStatus]]
+    entry_into_force: EntryIntoForce
+    # The instrument-level signature or adoption: when and where it was concluded.
+    concluded_by: Event | None = None
+    # Reports that it was not yet in force (instrument-wide or for one state), oldest first.
+    not_yet: list = dataclasses.field(default_factory=list)
+
+    def status_of(self, state_id: int, as_of: datetime.date | None = None) -> PairStatus:
+        current = NO_RECORD
+        for change in self.transitions.get(state_id, ()):
+            if as_of is not None and change.since > as_of:
+                break
+            current = change
+        return current
