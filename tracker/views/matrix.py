@@ -24,7 +24,8 @@ from tracker.status import (
     changed_pairs,
     status_matrix,
 )
-from tracker.templatetags.tracker_extras import dated, fact_marks, status_badge, status_class
+from tracker.templatetags.languages import marked
+from tracker.templatetags.tracker_extras import StateLinks, dated, fact_marks, status_badge, status_class
 from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
 from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
@@ -71,7 +72,9 @@ def matrix(request):
     table = cached_body(key)
     if table is None:
         table = render_to_string(
-            "tracker/includes/matrix_table.html", matrix_table_context(current(), compare_on), request
+            "tracker/includes/matrix_table.html",
+            matrix_table_context(current(), compare_on, dated_links=bool(request.GET.get("as_of"))),
+            request,
         ).encode()
         if worth_keeping:
             keep_body(key, table)
@@ -121,10 +124,14 @@ class KindGroup:
     rows: list[MatrixRow]
 
 
-def matrix_table_context(current: StatusMatrix, compare_on) -> dict:
+def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool = False) -> dict:
     """The table's context from ``current``, the statuses as of the page's date (``status_matrix(brief=True)``: the
-    page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given."""
+    page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given.
+
+    With ``dated_links`` (the reader chose the date), the states' and instruments' links keep it.
+    """
     as_of = current.as_of
+    link_query = f"?as_of={as_of.isoformat()}" if dated_links else ""
     changed, earlier, later = set(), None, None
     if compare_on:
         other = status_matrix(as_of=compare_on, instruments=current.instruments, brief=True)
@@ -156,12 +163,33 @@ def matrix_table_context(current: StatusMatrix, compare_on) -> dict:
         "earlier_date": min(as_of, compare_on) if compare_on else None,
         "later_date": max(as_of, compare_on) if compare_on else None,
         "states": current.states,
+        "link_query": link_query,
+        "state_headers": state_headers(current.states, link_query),
+        # Each state's link, for the "not yet ratified by" lists of every instrument (the state_links tag).
+        "state_links": StateLinks(),
         "rows": rows,
         "ratification_groups": kind_groups(row for row in rows if row.instrument.needs_ratification),
         "decision_rows": [row for row in rows if not row.instrument.needs_ratification],
         "changes": changes,
         "changed_count": len(changed),
     }
+
+
+def state_headers(states, link_query: str) -> str:
+    """The states' column headers, built once for both tables: through the template, the 200 headers of each table
+    cost a ``reverse()``, a date format and four lookups apiece (issue 18)."""
+    return mark_safe(
+        "".join(
+            format_html(
+                '<th scope="col" class="state-col"><a href="{}{}" title="{}">{}</a></th>',
+                state.get_absolute_url(),
+                link_query,
+                state.display_official_name(),
+                marked(state.display_name()),
+            )
+            for state in states
+        )
+    )
 
 
 def kind_groups(rows) -> list[KindGroup]:
