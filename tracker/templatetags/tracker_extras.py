@@ -113,11 +113,21 @@ class StateLinks(dict):
     """Member states' links to their pages, each built the first time it is asked for, then reused.
 
     The matrix names every state once per instrument still waiting for it, 3,676 times on a 50 x 200 page:
-    one ``reverse()`` each was a fifth of the request (issue 18). One ``StateLinks`` lasts one page (one language).
+    one ``reverse()`` each was a fifth of the request (issue 18). One ``StateLinks`` lasts one page (one language);
+    ``url()`` gives the same address to the page's other links to the state.
     """
 
+    def __init__(self):
+        super().__init__()
+        self.urls: dict = {}
+
+    def url(self, state) -> str:
+        if state not in self.urls:
+            self.urls[state] = state.get_absolute_url()
+        return self.urls[state]
+
     def __missing__(self, state) -> str:
-        link = self[state] = format_html('<a href="{}">{}</a>', state.get_absolute_url(), marked(state.display_name()))
+        link = self[state] = format_html('<a href="{}">{}</a>', self.url(state), marked(state.display_name()))
         return link
 
 

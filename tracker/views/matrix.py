@@ -132,6 +132,7 @@ def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool
     """
     as_of = current.as_of
     link_query = f"?as_of={as_of.isoformat()}" if dated_links else ""
+    links = StateLinks()
     changed, earlier, later = set(), None, None
     if compare_on:
         other = status_matrix(as_of=compare_on, instruments=current.instruments, brief=True)
@@ -164,9 +165,9 @@ def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool
         "later_date": max(as_of, compare_on) if compare_on else None,
         "states": current.states,
         "link_query": link_query,
-        "state_headers": state_headers(current.states, link_query),
+        "state_headers": state_headers(current.states, link_query, links),
         # Each state's link, for the "not yet ratified by" lists of every instrument (the state_links tag).
-        "state_links": StateLinks(),
+        "state_links": links,
         "rows": rows,
         "ratification_groups": kind_groups(row for row in rows if row.instrument.needs_ratification),
         "decision_rows": [row for row in rows if not row.instrument.needs_ratification],
@@ -175,14 +176,14 @@ def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool
     }
 
 
-def state_headers(states, link_query: str) -> str:
+def state_headers(states, link_query: str, links: StateLinks) -> str:
     """The states' column headers, built once for both tables: through the template, the 200 headers of each table
     cost a ``reverse()``, a date format and four lookups apiece (issue 18)."""
     return mark_safe(
         "".join(
             format_html(
                 '<th scope="col" class="state-col"><a href="{}{}" title="{}">{}</a></th>',
-                state.get_absolute_url(),
+                links.url(state),
                 link_query,
                 state.display_official_name(),
                 marked(state.display_name()),
