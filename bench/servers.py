@@ -146,7 +146,9 @@ def gunicorn(python: Path, root: Path, database_url: str, name: str) -> Server:
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "ERROR",
     }
-    command = [str(python), "-m", "gunicorn", "tracker.wsgi", "--bind", f"{HOST}:{port}", "--workers", "1"]
+    # The deployment's own settings (the collector's freeze after the worker loads the app), as make serve uses them.
+    command = [str(python), "-m", "gunicorn", "tracker.wsgi", "--config", "deploy/gunicorn.conf.py"]
+    command += ["--bind", f"{HOST}:{port}", "--workers", "1"]
     command += ["--timeout", "600", "--log-level", "warning"]
     return Server(name, command, port=port, env=env, cwd=root)
 

@@ -41,10 +41,8 @@ folded into its history) and this one, which reads the record for many pairs at 
 a fact: ``tracker.wording`` does, for every output.
 """
 
-import contextlib
 import dataclasses
 import datetime
-import gc
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -166,15 +164,13 @@ class _ComputedHistories(Mapping):
 
 def _computed_histories(instruments, states, as_of, brief) -> dict[int, InstrumentHistory]:
     by_instrument: dict[int, list[Event]] = defaultdict(list)
-    # The statuses built from the events are as many and as long-lived as the events themselves.
     events = events_for([instrument.pk for instrument in instruments], as_of=as_of)
-    with _collector_paused():
-        for event in event_facts(events) if brief else events:
-            by_instrument[event.instrument_id].append(event)
-        return {
-            instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), states, as_of)
-            for instrument in instruments
-        }
+    for event in event_facts(events) if brief else events:
+        by_instrument[event.instrument_id].append(event)
+    return {
+        instrument.pk: build_history(instrument, by_instrument.get(instrument.pk, ()), states, as_of)
+        for instrument in instruments
+    }
 
 
 @dataclasses.dataclass
@@ -418,23 +414,6 @@ def _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_stat
         history = build_history(instrument, instrument_events, all_states, as_of)
         for state in shown_states:
             yield instrument, state, history.status_of(state.pk, as_of)
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector while a large result is read into long-lived objects.
-
-    Each full collection walks every object already loaded, so reading 100,000
-    events with it running costs several times the reading itself; what is
-    loaded here holds no reference cycles to collect.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def instrument_history(instrument: Instrument, *, as_of: datetime.date) -> InstrumentHistory:

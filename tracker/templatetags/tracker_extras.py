@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from tracker.status import PairStatus
+from tracker.templatetags.languages import marked
 from tracker.wording import (
     computed_words,
     describe_entry_into_force,
@@ -122,6 +123,40 @@ def since_words(status) -> str:
     return word_date(status.since, status.precision)
 
 
+class StateLinks(dict):
+    """Member states' links to their pages, each built the first time it is asked for, then reused.
+
+    The matrix names every state once per instrument still waiting for it, 3,676 times on a 50 x 200 page:
+    one ``reverse()`` each was a fifth of the request (issue 18). One ``StateLinks`` lasts one page (one language);
+    ``url()`` gives the same address to the page's other links to the state.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.urls: dict = {}
+
+    def url(self, state) -> str:
+        if state not in self.urls:
+            self.urls[state] = state.get_absolute_url()
+        return self.urls[state]
+
+    def __missing__(self, state) -> str:
+        link = self[state] = format_html('<a href="{}">{}</a>', self.url(state), marked(state.display_name()))
+        return link
+
+
+@register.simple_tag(takes_context=True)
+def state_links(context, states):
+    """Links to ``states``' pages, separated by commas (the "not yet ratified by" list), as one piece of HTML.
+
+    A page that names many states many times passes its own ``StateLinks`` in the context as ``state_links``.
+    """
+    links = context.get("state_links")
+    if links is None:  # not "or": a page's StateLinks is empty, and false, until its first list
+        links = StateLinks()
+    return mark_safe(", ".join(links[state] for state in states))
+
+
 @register.simple_tag
 def entry_into_force_words(eif):
     return word_entry_into_force(eif)
@@ -135,12 +170,6 @@ def entry_into_force_grounds_words(eif):
 @register.simple_tag
 def entry_into_force_sentence(eif):
     return describe_entry_into_force(eif)
-
-
-@register.filter
-def count_of(row, code: str) -> int:
-    """How many instruments a status chart's row has at ``code`` (issue 16)."""
-    return row.count_of(code)
 
 
 @register.simple_tag

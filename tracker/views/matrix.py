@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import functools
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,8 +15,17 @@ from tracker.filters import InstrumentFilter
 from tracker.forms import AsOfForm
 from tracker.models import Event, Instrument, MemberState
 from tracker.models.languages import in_reading_order
-from tracker.status import BOUND_STATUSES, EntryIntoForce, PairStatus, Status, changed_pairs, status_matrix
-from tracker.templatetags.tracker_extras import dated, fact_marks, status_badge, status_class
+from tracker.status import (
+    BOUND_STATUSES,
+    EntryIntoForce,
+    PairStatus,
+    Status,
+    StatusMatrix,
+    changed_pairs,
+    status_matrix,
+)
+from tracker.templatetags.languages import marked
+from tracker.templatetags.tracker_extras import StateLinks, dated, fact_marks, status_badge, status_class
 from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
 from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
@@ -56,15 +66,20 @@ def matrix(request):
     # once per date, filter and language and kept until the record next changes (issue 6).
     key = page_cache_key("matrix", request, as_of.isoformat())
     worth_keeping = is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields))
+    # The table and the chart show the same statuses: worked out once, and only if either is not kept. Each worked
+    # them out on its own, which doubled the engine's time and queries on an uncached page (issue 18).
+    current = functools.cache(lambda: status_matrix(as_of=as_of, instruments=filterset.qs, brief=True))
     table = cached_body(key)
     if table is None:
         table = render_to_string(
-            "tracker/includes/matrix_table.html", matrix_table_context(as_of, compare_on, filterset.qs), request
+            "tracker/includes/matrix_table.html",
+            matrix_table_context(current(), compare_on, dated_links=bool(request.GET.get("as_of"))),
+            request,
         ).encode()
         if worth_keeping:
             keep_body(key, table)
     context["matrix_table"] = mark_safe(table.decode())
-    context["status_chart"] = matrix_status_chart(request, key, as_of, filterset.qs, keep=worth_keeping)
+    context["status_chart"] = matrix_status_chart(request, key, current, keep=worth_keeping)
     return render(request, "tracker/matrix.html", context)
 
 
@@ -109,9 +124,15 @@ class KindGroup:
     rows: list[MatrixRow]
 
 
-def matrix_table_context(as_of, compare_on, instruments) -> dict:
-    # Brief evidence (EventFacts): the page shows of each event only its link and its source's title.
-    current = status_matrix(as_of=as_of, instruments=instruments, brief=True)
+def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool = False) -> dict:
+    """The table's context from ``current``, the statuses as of the page's date (``status_matrix(brief=True)``: the
+    page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given.
+
+    With ``dated_links`` (the reader chose the date), the states' and instruments' links keep it.
+    """
+    as_of = current.as_of
+    link_query = f"?as_of={as_of.isoformat()}" if dated_links else ""
+    links = StateLinks()
     changed, earlier, later = set(), None, None
     if compare_on:
         other = status_matrix(as_of=compare_on, instruments=current.instruments, brief=True)
@@ -143,12 +164,33 @@ def matrix_table_context(as_of, compare_on, instruments) -> dict:
         "earlier_date": min(as_of, compare_on) if compare_on else None,
         "later_date": max(as_of, compare_on) if compare_on else None,
         "states": current.states,
+        "link_query": link_query,
+        "state_headers": state_headers(current.states, link_query, links),
+        # Each state's link, for the "not yet ratified by" lists of every instrument (the state_links tag).
+        "state_links": links,
         "rows": rows,
         "ratification_groups": kind_groups(row for row in rows if row.instrument.needs_ratification),
         "decision_rows": [row for row in rows if not row.instrument.needs_ratification],
         "changes": changes,
         "changed_count": len(changed),
     }
+
+
+def state_headers(states, link_query: str, links: StateLinks) -> str:
+    """The states' column headers, built once for both tables: through the template, the 200 headers of each table
+    cost a ``reverse()``, a date format and four lookups apiece (issue 18)."""
+    return mark_safe(
+        "".join(
+            format_html(
+                '<th scope="col" class="state-col"><a href="{}{}" title="{}">{}</a></th>',
+                links.url(state),
+                link_query,
+                state.display_official_name(),
+                marked(state.display_name()),
+            )
+            for state in states
+        )
+    )
 
 
 def kind_groups(rows) -> list[KindGroup]:
