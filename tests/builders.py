@@ -85,3 +85,13 @@ def empty_the_record():
     for model in reversed(backed_up_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
     assert not any(model._default_manager.exists() for model in backed_up_models())
+
+
+def record_snapshot() -> list:
+    """Every row of the record, to compare before and after a request that must not change it."""
+    return [
+        list(MemberState.objects.values()),
+        list(Instrument.objects.values()),
+        list(SourceDocument.objects.values()),
+        list(Event.objects.values()),
+    ]
