@@ -1,4 +1,4 @@
-"""The read-only public site (tracker.security.ReadOnlyPublicSite): only the admin accepts writes."""
+"""The read-only public site (tracker.security.ReadOnlyPublicSite): only the admin and alerts accept writes."""
 
 import pytest
 
