@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test test-postgres lint format setup messages record check-record clean-venv
+.PHONY: run serve test test-postgres screenshots lint format setup messages record check-record clean-venv
 
 $(STAMP): requirements.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.10 to 3.13 is needed and none was found: install python3.11 (or set PYTHON=...)"; exit 1; }
@@ -42,6 +42,11 @@ test: $(STAMP) lint messages
 ## The same suite on a throw-away PostgreSQL 15 server started for the run.
 test-postgres: $(STAMP)
 	bash scripts/with-postgres $(MAKE) test
+
+## Every public page type in both languages, at desktop and phone width, as PNGs under test-artifacts/screenshots/
+## for a person to look at (needs /usr/bin/chromium; not part of `make test`, which asserts what the pages show).
+screenshots: $(STAMP) messages
+	REQUIRE_BROWSER=1 $(PY) -m pytest -q tests/browser/screenshots.py
 
 ## The Russian translation, compiled from locale/ru/LC_MESSAGES/django.po (needs GNU gettext's msgfmt).
 messages: $(STAMP)

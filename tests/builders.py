@@ -71,6 +71,85 @@ def make_event(*, instrument, source=None, state=None, **fields) -> Event:
     return Event.objects.create(instrument=instrument, state=state, source=source, **(defaults | fields))
 
 
+FOURTH_PROTOCOL_SPEECH = (
+    "Good afternoon.\n\nThe Fourth Protocol has been ratified by the Republic of Belarus. "
+    "Ratification is continuing in the other states.\nThank you."
+)
+
+
+def make_fourth_protocol_record(states: dict[str, MemberState]) -> dict:
+    """The Fourth Protocol (amending the Charter) signed in Yerevan, ratified by Belarus, pending in Kazakhstan
+    (inferred), and a Council decision adopted at the same summit: every object by name, the states too."""
+    charter = make_instrument(title="Charter of the CSTO", short_title="CSTO Charter", slug="charter", kind="charter")
+    protocol = make_instrument(
+        title="Fourth Protocol amending the Charter",
+        short_title="Fourth Protocol",
+        slug="fourth-protocol",
+        kind=Instrument.Kind.PROTOCOL,
+        part_of=charter,
+        eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES,
+        aliases="Protocol on biosafety",
+    )
+    decision = make_instrument(
+        title="Decision on peacekeeping forces",
+        short_title="Peacekeeping decision",
+        slug="peacekeeping-decision",
+        kind=Instrument.Kind.DECISION,
+        needs_ratification=False,
+    )
+    speech = make_source(
+        title="Minsk statement", slug="minsk-2023", date=datetime.date(2023, 5, 18), text=FOURTH_PROTOCOL_SPEECH
+    )
+    summit = make_source(
+        title="Yerevan summit",
+        slug="yerevan-2022",
+        date=datetime.date(2022, 11, 23),
+        text="The Fourth Protocol was signed.",
+    )
+    signed = make_event(
+        instrument=protocol,
+        source=summit,
+        type=Event.Type.SIGNED,
+        precision=Event.Precision.DAY,
+        place="Yerevan",
+        quote="The Fourth Protocol was signed.",
+    )
+    ratified = make_event(
+        instrument=protocol,
+        state=states["BLR"],
+        source=speech,
+        quote="The Fourth Protocol has been ratified by the Republic of Belarus.",
+    )
+    pending = make_event(
+        instrument=protocol,
+        state=states["KAZ"],
+        source=speech,
+        type=Event.Type.RATIFICATION_PENDING,
+        inferred=True,
+        quote="Ratification is continuing in the other states.",
+    )
+    adopted = make_event(
+        instrument=decision,
+        source=summit,
+        type=Event.Type.ADOPTED,
+        precision=Event.Precision.DAY,
+        quote="The Fourth Protocol was signed.",
+        is_paraphrase=True,
+    )
+    return {
+        "states": states,
+        "charter": charter,
+        "protocol": protocol,
+        "decision": decision,
+        "speech": speech,
+        "summit": summit,
+        "signed": signed,
+        "ratified": ratified,
+        "pending": pending,
+        "adopted": adopted,
+    }
+
+
 def _iso3(n: int) -> str:
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     return "Q" + letters[(n // 26) % 26] + letters[n % 26]
@@ -85,3 +164,13 @@ def empty_the_record():
     for model in reversed(backed_up_models()):
         model._default_manager.all()._raw_delete(model._default_manager.db)
     assert not any(model._default_manager.exists() for model in backed_up_models())
+
+
+def record_snapshot() -> list:
+    """Every row of the record, to compare before and after a request that must not change it."""
+    return [
+        list(MemberState.objects.values()),
+        list(Instrument.objects.values()),
+        list(SourceDocument.objects.values()),
+        list(Event.objects.values()),
+    ]

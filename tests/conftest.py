@@ -126,3 +126,32 @@ def import_editor(db):
     user = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def scripted_record(six_states):
+    """A <script> in an instrument's titles and note, a source's title and text, and an event's quote and note."""
+    instrument = make_instrument(title=f"Treaty {SCRIPT}", short_title=f"T {SCRIPT}", slug="scripted", note=SCRIPT)
+    source = make_source(
+        title=f"Speech {SCRIPT}", slug="scripted-speech", speaker=SCRIPT, text=f"It said {SCRIPT} then."
+    )
+    event = make_event(
+        instrument=instrument,
+        state=six_states["ARM"],
+        source=source,
+        quote=f"said {SCRIPT}",
+        note=SCRIPT,
+        precision=Event.Precision.DAY,
+    )
+    return event
+
+
+@pytest.fixture
+def one_of_each(six_states):
+    instrument = make_instrument(slug="roles-treaty")
+    source = make_source(slug="roles-speech")
+    event = make_event(instrument=instrument, state=six_states["KAZ"], source=source)
+    return {"memberstate": six_states["KAZ"], "instrument": instrument, "sourcedocument": source, "event": event}

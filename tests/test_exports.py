@@ -7,9 +7,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import make_event, make_fourth_protocol_record, make_instrument, make_source
 from tracker.export_files import neutralise
-from tracker.models import Event, Instrument
+from tracker.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -44,40 +44,11 @@ def download(client, name, params=None):
 
 @pytest.fixture
 def record(six_states):
-    charter = make_instrument(title="Charter", short_title="Charter", slug="charter", kind=Instrument.Kind.CHARTER)
-    protocol = make_instrument(
-        title="Fourth Protocol",
-        short_title="Fourth Protocol",
-        slug="fourth-protocol",
-        kind=Instrument.Kind.PROTOCOL,
-        part_of=charter,
-        eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES,
-    )
-    decision = make_instrument(
-        title="Peacekeeping decision", slug="decision", kind=Instrument.Kind.DECISION, needs_ratification=False
-    )
-    speech = make_source(
-        slug="minsk", date=D(2023, 5, 18), text="The Protocol has been ratified by the Republic of Belarus. Thanks."
-    )
-    summit = make_source(slug="yerevan", date=D(2022, 11, 23), text="The Protocol was signed in Yerevan.")
-    ratified = make_event(instrument=protocol, state=six_states["BLR"], source=speech)
-    signed = make_event(
-        instrument=protocol,
-        source=summit,
-        type=Event.Type.SIGNED,
-        precision=Event.Precision.DAY,
-        place="Yerevan",
-        quote="The Protocol was signed in Yerevan.",
-    )
-    adopted = make_event(
-        instrument=decision,
-        source=summit,
-        type=Event.Type.ADOPTED,
-        precision=Event.Precision.DAY,
-        quote="The Protocol was signed in Yerevan.",
-        inferred=True,
-    )
-    return locals()
+    record = make_fourth_protocol_record(six_states)
+    # The exports' "inferred" column and filter are seen true as well as false on an instrument-level event.
+    record["adopted"].inferred = True
+    record["adopted"].save()
+    return record
 
 
 class TestStatusExport:
@@ -95,7 +66,8 @@ class TestStatusExport:
         speech = record["speech"]
         for iso3 in ("ARM", "KAZ", "KGZ", "RUS", "TJK"):
             make_event(instrument=record["protocol"], state=six_states[iso3], source=speech)
-        ids = sorted(record["protocol"].events.filter(state__isnull=False).values_list("pk", flat=True))
+        ratifications = record["protocol"].events.filter(state__isnull=False, type=Event.Type.RATIFIED)
+        ids = sorted(ratifications.values_list("pk", flat=True))
 
         rows, _header = download(client, "tracker:export_status", {"instrument": "fourth-protocol"})
 
@@ -115,7 +87,7 @@ class TestStatusExport:
             row for row in rows if row["instrument_slug"] == "fourth-protocol" and row["state_code"] == "BLR"
         )
         assert belarus == belarus | {
-            "instrument": "Fourth Protocol",
+            "instrument": "Fourth Protocol amending the Charter",
             "state": "Belarus",
             "status": "ratified",
             "since": "2023-05-18",
@@ -123,8 +95,8 @@ class TestStatusExport:
             "inferred": "false",
             "computed": "false",
             "event_id": str(record["ratified"].pk),
-            "quote": "The Protocol has been ratified by the Republic of Belarus",
-            "source_slug": "minsk",
+            "quote": "The Fourth Protocol has been ratified by the Republic of Belarus.",
+            "source_slug": "minsk-2023",
         }
         armenia = next(
             row for row in rows if row["instrument_slug"] == "fourth-protocol" and row["state_code"] == "ARM"
@@ -142,7 +114,7 @@ class TestStatusExport:
     def test_it_exports_all_instruments_that_the_matrix_filters_keep(self, client, record):
         rows, _header = download(client, "tracker:export_status", {"kind": "decision", "as_of": "2023-01-01"})
 
-        assert {row["instrument_slug"] for row in rows} == {"decision"}
+        assert {row["instrument_slug"] for row in rows} == {"peacekeeping-decision"}
         assert {row["status"] for row in rows} == {"adopted"}
         assert {row["inferred"] for row in rows} == {"true"}
 
@@ -175,7 +147,7 @@ class TestInstrumentsExport:
 
     def test_a_decision_waits_for_no_state_and_is_in_force_from_its_adoption(self, client, record):
         rows, _header = download(client, "tracker:export_instruments", {"as_of": "2024-01-01"})
-        decision = next(row for row in rows if row["slug"] == "decision")
+        decision = next(row for row in rows if row["slug"] == "peacekeeping-decision")
 
         assert (decision["waiting_for"], decision["ratifications_missing"]) == ("", "")
         assert decision["entry_into_force"] == "2022-11-23"
@@ -184,10 +156,10 @@ class TestInstrumentsExport:
         rows, _header = download(client, "tracker:export_instruments", {"as_of": "2024-01-01"})
 
         by_slug = {row["slug"]: row for row in rows}
-        assert set(by_slug) == {"charter", "fourth-protocol", "decision"}
+        assert set(by_slug) == {"charter", "fourth-protocol", "peacekeeping-decision"}
         protocol = by_slug["fourth-protocol"]
         assert protocol == protocol | {
-            "title": "Fourth Protocol",
+            "title": "Fourth Protocol amending the Charter",
             "kind": "protocol",
             "amends": "charter",
             "signed_or_adopted_on": "2022-11-23",
@@ -197,8 +169,8 @@ class TestInstrumentsExport:
             "ratifications_missing": "5",
             "waiting_for": "ARM KAZ KGZ RUS TJK",
         }
-        assert by_slug["decision"]["needs_ratification"] == "false"
-        assert by_slug["decision"]["signed_or_adopted_on"] == "2022-11-23"
+        assert by_slug["peacekeeping-decision"]["needs_ratification"] == "false"
+        assert by_slug["peacekeeping-decision"]["signed_or_adopted_on"] == "2022-11-23"
 
     def test_an_instrument_in_force_gives_the_date(self, client, record, six_states):
         source = make_source(date=D(2024, 3, 1), text="All states ratified it.")
@@ -213,7 +185,7 @@ class TestInstrumentsExport:
     def test_filters_narrow_the_rows(self, client, record):
         rows, _header = download(client, "tracker:export_instruments", {"needs_ratification": "false"})
 
-        assert [row["slug"] for row in rows] == ["decision"]
+        assert [row["slug"] for row in rows] == ["peacekeeping-decision"]
 
 
 class TestEventsExport:
@@ -223,14 +195,14 @@ class TestEventsExport:
         assert header.startswith("event_id,instrument_slug,instrument,state_code,state,type,date,date_precision")
         assert {int(row["event_id"]) for row in rows} == {
             record["ratified"].pk,
+            record["pending"].pk,
             record["signed"].pk,
             record["adopted"].pk,
         }
 
     def test_it_keeps_the_events_tables_filters_and_ignores_its_paging(self, client, record):
-        rows, _header = download(
-            client, "tracker:export_events", {"source": "yerevan", "inferred": "false", "page": "3", "sort": "-date"}
-        )
+        params = {"source": "yerevan-2022", "inferred": "false", "page": "3", "sort": "-date"}
+        rows, _header = download(client, "tracker:export_events", params)
 
         assert [int(row["event_id"]) for row in rows] == [record["signed"].pk]
         assert rows[0]["state_code"] == ""
@@ -255,7 +227,7 @@ class TestOtherExports:
         sources, _header = download(client, "tracker:export_sources")
 
         assert [row["state_code"] for row in states] == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
-        assert {row["slug"] for row in sources} == {"minsk", "yerevan"}
+        assert {row["slug"] for row in sources} == {"minsk-2023", "yerevan-2022"}
 
 
 class TestFormulaNeutralisation:

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import make_event, make_fourth_protocol_record, make_instrument, make_source
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.status import instrument_history
 from tracker.templatetags.tracker_extras import highlighted_text
@@ -20,78 +20,10 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
-SPEECH = (
-    "Good afternoon.\n\nThe Fourth Protocol has been ratified by the Republic of Belarus. "
-    "Ratification is continuing in the other states.\nThank you."
-)
-
 
 @pytest.fixture
 def record(six_states):
-    """A small record: the Fourth Protocol ratified by Belarus, pending elsewhere, and a Council decision."""
-    charter = make_instrument(title="Charter of the CSTO", short_title="CSTO Charter", slug="charter", kind="charter")
-    protocol = make_instrument(
-        title="Fourth Protocol amending the Charter",
-        short_title="Fourth Protocol",
-        slug="fourth-protocol",
-        kind=Instrument.Kind.PROTOCOL,
-        part_of=charter,
-        eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES,
-        aliases="Protocol on biosafety",
-    )
-    decision = make_instrument(
-        title="Decision on peacekeeping forces",
-        short_title="Peacekeeping decision",
-        slug="peacekeeping-decision",
-        kind=Instrument.Kind.DECISION,
-        needs_ratification=False,
-    )
-    speech = make_source(title="Minsk statement", slug="minsk-2023", date=D(2023, 5, 18), text=SPEECH)
-    summit = make_source(
-        title="Yerevan summit", slug="yerevan-2022", date=D(2022, 11, 23), text="The Fourth Protocol was signed."
-    )
-    signed = make_event(
-        instrument=protocol,
-        source=summit,
-        type=Event.Type.SIGNED,
-        precision=Event.Precision.DAY,
-        place="Yerevan",
-        quote="The Fourth Protocol was signed.",
-    )
-    ratified = make_event(
-        instrument=protocol,
-        state=six_states["BLR"],
-        source=speech,
-        quote="The Fourth Protocol has been ratified by the Republic of Belarus.",
-    )
-    pending = make_event(
-        instrument=protocol,
-        state=six_states["KAZ"],
-        source=speech,
-        type=Event.Type.RATIFICATION_PENDING,
-        inferred=True,
-        quote="Ratification is continuing in the other states.",
-    )
-    adopted = make_event(
-        instrument=decision,
-        source=summit,
-        type=Event.Type.ADOPTED,
-        precision=Event.Precision.DAY,
-        quote="The Fourth Protocol was signed.",
-        is_paraphrase=True,
-    )
-    return {
-        "states": six_states,
-        "charter": charter,
-        "protocol": protocol,
-        "decision": decision,
-        "speech": speech,
-        "summit": summit,
-        "signed": signed,
-        "ratified": ratified,
-        "pending": pending,
-        "adopted": adopted,
-    }
+    return make_fourth_protocol_record(six_states)
 
 
 def text_of(response) -> str:

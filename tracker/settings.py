@@ -171,9 +171,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The rendered status matrix is cached per as-of date and filter (issue 6). Per-process memory by
-# default; CACHE_URL may name a shared one (redis://host:6379/0 with the redis package installed, or
-# file:///some/dir). Either way entries are keyed by RecordToken, so no worker serves a stale page.
+# The page cache (tracker/views/caching.py, issue 6): the matrix's table and chart and the events list, kept per
+# date, filter and language. Per-process memory by default; CACHE_URL may name a shared one (redis://host:6379/0
+# with the redis package installed, or file:///some/dir). Either way entries are keyed by RecordToken, so no
+# worker serves a stale page. The alerts form counts its requests here too (below).
 CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "file": "django.core.cache.backends.filebased.FileBasedCache",

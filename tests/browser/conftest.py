@@ -86,12 +86,12 @@ def screenshot(browser):
     """Saves a page at desktop and phone width under test-artifacts/screenshots/ for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(url: str, name: str):
+    def take(url: str, name: str, status: int = 200):
         for width_name, viewport in VIEWPORTS.items():
             context = browser.new_context(viewport=viewport, locale="en-GB")
             shot = context.new_page()
             response = shot.goto(url)
-            assert response.status == 200, url
+            assert response.status == status, url
             shot.screenshot(path=str(SCREENSHOTS / f"{name}-{width_name}.png"), full_page=True)
             context.close()
 

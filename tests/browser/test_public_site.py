@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, MemberState
 
 FOURTH_PROTOCOL = "fourth-protocol-charter-biosecurity"
 
@@ -72,23 +72,3 @@ def test_a_visitor_downloads_the_matrix_as_csv(curated_site, page):
     assert len(rows) == len(kinds) * MemberState.objects.count()
     belarus = next(row for row in rows if row["instrument_slug"] == FOURTH_PROTOCOL and row["state_code"] == "BLR")
     assert belarus["status"] == "ratified"
-
-
-def test_screenshots_of_every_page_type(curated_site, screenshot):
-    base = curated_site.url
-    event = Event.objects.get(instrument__slug=FOURTH_PROTOCOL, state__iso3="BLR", type="ratified")
-    pages = {
-        "matrix": f"{base}/?as_of=2024-01-01",
-        "matrix-compare": f"{base}/?as_of=2024-01-01&compare=2023-01-01",
-        "instrument-list": f"{base}/instruments/",
-        "instrument": f"{base}/instruments/{FOURTH_PROTOCOL}/",
-        "instrument-charter": f"{base}/instruments/csto-charter/",
-        "state-list": f"{base}/states/",
-        "state": f"{base}/states/belarus/",
-        "event-list": f"{base}/events/",
-        "event": f"{base}{event.get_absolute_url()}",
-        "source-list": f"{base}/sources/",
-        "source": f"{base}{SourceDocument.objects.get(pk=event.source_id).get_absolute_url()}",
-    }
-    for name, url in pages.items():
-        screenshot(url, name)
