@@ -9,6 +9,7 @@ from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_six_states, make_source
 from tracker.models import Event
+from tracker.templatetags.tracker_extras import dated_words_cache_clear
 
 RUSSIAN_CATALOG = Path(__file__).resolve().parent.parent / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 
@@ -48,9 +49,11 @@ def _empty_page_cache():
     # test rendered (the matrix of an empty record, say) would otherwise be served to the next (issue 14).
     for cache in caches.all():
         cache.clear()
+    dated_words_cache_clear()
     yield
     for cache in caches.all():
         cache.clear()
+    dated_words_cache_clear()
 
 
 @pytest.fixture

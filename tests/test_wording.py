@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument
-from tracker.status import EntryIntoForce, PairStatus, instrument_history
+from tracker.status import EntryIntoForce, PairStatus, Status, instrument_history
 from tracker.templatetags.tracker_extras import dated, since_words
 from tracker.wording import (
     describe_entry_into_force,
@@ -183,3 +183,16 @@ class TestThePagesAndTheApiWordAnEntryIntoForceAlike:
             assert page_words(eif, treaty) == "In force by 31 Dec 2003 (inferred from the source)"
             assert describe_entry_into_force(eif) == "In force by 31 December 2003 (inferred from the source)"
         assert f'<a href="{stated.get_absolute_url()}">(' in html
+
+
+def test_a_date_worded_once_for_an_english_reader_is_worded_again_for_a_russian_one():
+    # The matrix's dates are worded once per process (tracker_extras._dated); the language is part of the key.
+    status = PairStatus(code=Status.RATIFIED, since=datetime.date(2023, 5, 18), precision=Event.Precision.ON_OR_BEFORE)
+    with translation.override("en"):
+        english = dated(status)
+    with translation.override("ru"):
+        russian = dated(status)
+    with translation.override("en"):
+        assert dated(status) == english
+
+    assert "by 18 May 2023" in english and "не позднее 18.05.2023" in russian
