@@ -50,7 +50,7 @@ from collections.abc import Iterable, Mapping
 
 from tracker.models import Event, Instrument, MemberState
 from tracker.models.status_spans import SpanStamp
-from tracker.status_reading import SpanRead, event_facts, events_for, read_spans
+from tracker.status_reading import SpanRead, SpanStream, event_facts, events_for, read_spans
 from tracker.status_rules import build_history, evidence_strength
 from tracker.status_vocabulary import (
     BOUND_STATUSES,
@@ -208,15 +208,12 @@ def status_matrix(
     return StatusMatrix(as_of=as_of, instruments=instrument_list, states=shown_states, histories=histories, spans=spans)
 
 
-# iter_status_pairs reads this many instruments' spans at a time: flat memory, few queries.
-PAIRS_BATCH = 100
-
-
 def iter_status_pairs(*, as_of: datetime.date, instruments=None, states: Iterable[MemberState] | None = None):
     """(instrument, state, status) for every pair, like ``status_matrix(...).pairs()``, in flat memory.
 
-    For exports of the whole record: the spans of ``PAIRS_BATCH`` instruments
-    are held at a time, so memory does not grow with the record. ``instruments``
+    For exports of the whole record: one instrument's spans and events are held
+    at a time (``SpanStream``), so memory does not grow with the record, and the
+    number of queries does not either. ``instruments``
     is a queryset (default: all); pairs come instrument by instrument in title
     order, states in ``states`` order. Statuses carry ``EventFacts`` (as
     ``status_matrix(brief=True)``).
@@ -228,18 +225,13 @@ def iter_status_pairs(*, as_of: datetime.date, instruments=None, states: Iterabl
     if not SpanStamp.is_current():
         yield from _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_states, shown_states)
         return
-    for start in range(0, len(instrument_list), PAIRS_BATCH):
-        batch = instrument_list[start : start + PAIRS_BATCH]
-        read = read_spans(
-            as_of=as_of,
-            instruments=batch,
-            all_states=all_states,
-            states=None if states is None else shown_states,
-            brief=True,
-        )
-        for instrument in batch:
-            for state in shown_states:
-                yield instrument, state, read.statuses.get((instrument.pk, state.pk), NO_RECORD)
+    stream = SpanStream(
+        as_of=as_of, instruments=instruments, state_ids=None if states is None else [s.pk for s in shown_states]
+    )
+    for instrument in instrument_list:
+        statuses = stream.statuses_of(instrument.pk)
+        for state in shown_states:
+            yield instrument, state, statuses.get(state.pk, NO_RECORD)
 
 
 def _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_states, shown_states):

@@ -5,6 +5,8 @@
 
 import dataclasses
 import datetime
+import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -77,34 +79,9 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     pair_rows = StatusSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids)
     if state_ids is not None:
         pair_rows = pair_rows.filter(state__in=state_ids)
-    pair_rows = list(
-        pair_rows.values_list(
-            "instrument_id",
-            "state_id",
-            "code",
-            "since",
-            "precision",
-            "event_id",
-            "inferred",
-            "computed",
-            "rests_on",
-            "rests_on_entry_into_force",
-        )
-    )
+    pair_rows = list(pair_rows.values_list(*PAIR_FIELDS))
     entry_rows = list(
-        EntryIntoForceSpan.objects.valid_on(as_of)
-        .filter(instrument__in=instrument_ids)
-        .values_list(
-            "instrument_id",
-            "date",
-            "uncertain",
-            "stated_by_id",
-            "inferred",
-            "binds_on_adoption",
-            "rule_recorded",
-            "rests_on",
-            "concluded_by_id",
-        )
+        EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
     )
     wanted = set()
     for row in pair_rows:
@@ -116,31 +93,9 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     events = _events_by_id(wanted, instrument_ids, as_of, brief)
 
     entries, concluded = {}, {}
-    for instrument_id, date, uncertain, stated_by, inferred, on_adoption, rule, rests_on, concluded_by in entry_rows:
-        entries[instrument_id] = EntryIntoForce(
-            date=date,
-            uncertain=uncertain,
-            stated_by=events[stated_by] if stated_by else None,
-            rule_recorded=rule,
-            inferred=inferred,
-            rests_on=tuple(events[pk] for pk in event_ids(rests_on)),
-            binds_on_adoption=on_adoption,
-        )
-        concluded[instrument_id] = events[concluded_by] if concluded_by else None
-    statuses = {}
-    for instrument_id, state_id, code, since, precision, event, inferred, computed, rests_on, with_eif in pair_rows:
-        rests = tuple(events[pk] for pk in event_ids(rests_on))
-        if with_eif:
-            rests = _unique(rests + entries[instrument_id].rests_on)
-        statuses[instrument_id, state_id] = PairStatus(
-            code=code,
-            since=since,
-            precision=precision,
-            event=events[event],
-            inferred=inferred,
-            computed=computed,
-            rests_on=rests,
-        )
+    for row in entry_rows:
+        entries[row[0]], concluded[row[0]] = _entry_from(row, events)
+    statuses = {(row[0], row[1]): _status_from(row, events, entries[row[0]]) for row in pair_rows}
     return SpanRead(
         as_of=as_of,
         instruments={instrument.pk: instrument for instrument in instruments},
@@ -150,6 +105,118 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
         entries=entries,
         concluded=concluded,
     )
+
+
+PAIR_FIELDS = (
+    "instrument_id",
+    "state_id",
+    "code",
+    "since",
+    "precision",
+    "event_id",
+    "inferred",
+    "computed",
+    "rests_on",
+    "rests_on_entry_into_force",
+)
+ENTRY_FIELDS = (
+    "instrument_id",
+    "date",
+    "uncertain",
+    "stated_by_id",
+    "inferred",
+    "binds_on_adoption",
+    "rule_recorded",
+    "rests_on",
+    "concluded_by_id",
+)
+
+
+def _entry_from(row, events) -> tuple[EntryIntoForce, EventFacts | Event | None]:
+    """An ``EntryIntoForceSpan`` row (``ENTRY_FIELDS``) as the instrument's entry into force and its conclusion."""
+    _instrument_id, date, uncertain, stated_by, inferred, on_adoption, rule, rests_on, concluded_by = row
+    eif = EntryIntoForce(
+        date=date,
+        uncertain=uncertain,
+        stated_by=events[stated_by] if stated_by else None,
+        rule_recorded=rule,
+        inferred=inferred,
+        rests_on=tuple(events[pk] for pk in event_ids(rests_on)),
+        binds_on_adoption=on_adoption,
+    )
+    return eif, events[concluded_by] if concluded_by else None
+
+
+def _status_from(row, events, eif: EntryIntoForce) -> PairStatus:
+    """A ``StatusSpan`` row (``PAIR_FIELDS``) as the pair's status; a computed one also rests on ``eif``."""
+    _instrument_id, _state_id, code, since, precision, event, inferred, computed, rests_on, with_eif = row
+    rests = tuple(events[pk] for pk in event_ids(rests_on))
+    if with_eif:
+        rests = _unique(rests + eif.rests_on)
+    return PairStatus(
+        code=code,
+        since=since,
+        precision=precision,
+        event=events[event],
+        inferred=inferred,
+        computed=computed,
+        rests_on=rests,
+    )
+
+
+class SpanStream:
+    """Every pair's status on ``as_of`` from the spans, one instrument at a time, in title order.
+
+    For exports of the whole record: three streamed queries (the pairs' spans, the entries into force, the
+    events) in the same instrument order as ``instruments.order_by("title", "pk")``, walked side by side, so
+    that one instrument's rows are held at a time and the number of queries does not grow with the record.
+    ``instruments`` is a queryset (default: all); statuses carry ``EventFacts``.
+    """
+
+    ORDER = ("instrument__title", "instrument_id")
+
+    def __init__(self, *, as_of, instruments=None, state_ids=None):
+        pairs = StatusSpan.objects.valid_on(as_of)
+        entries = EntryIntoForceSpan.objects.valid_on(as_of)
+        wanted = None if instruments is None else instruments.order_by().values("pk")
+        if wanted is not None:
+            pairs, entries = pairs.filter(instrument__in=wanted), entries.filter(instrument__in=wanted)
+        if state_ids is not None:
+            pairs = pairs.filter(state__in=state_ids)
+        by_row = operator.itemgetter(0)
+        self._pairs = _InstrumentRuns(self._stream(pairs.values_list(*PAIR_FIELDS)), by_row)
+        self._entries = _InstrumentRuns(self._stream(entries.values_list(*ENTRY_FIELDS)), by_row)
+        events = event_facts(events_for(wanted, as_of=as_of).order_by(*self.ORDER))
+        self._events = _InstrumentRuns(events, operator.attrgetter("instrument_id"))
+
+    def _stream(self, rows):
+        return rows.order_by(*self.ORDER).iterator(chunk_size=2000)
+
+    def statuses_of(self, instrument_id: int) -> dict[int, PairStatus]:
+        """{state id: status} of the next instrument, which must be ``instrument_id`` or come after it."""
+        events = {event.pk: event for event in self._events.take(instrument_id)}
+        entry_rows = self._entries.take(instrument_id)
+        pair_rows = self._pairs.take(instrument_id)
+        if not entry_rows:
+            return {}
+        eif, _concluded = _entry_from(entry_rows[0], events)
+        return {row[1]: _status_from(row, events, eif) for row in pair_rows}
+
+
+class _InstrumentRuns:
+    """A streamed query in instrument order, taken one instrument's rows at a time."""
+
+    def __init__(self, rows, key):
+        self._runs = itertools.groupby(rows, key=key)
+        self._next = next(self._runs, None)
+
+    def take(self, instrument_id) -> list:
+        """The rows of ``instrument_id``; none if the stream has none for it (the stream is then left as it is)."""
+        if self._next is None or self._next[0] != instrument_id:
+            return []
+        rows = list(self._next[1])
+        self._next = next(self._runs, None)
+        return rows
 
 
 def _events_by_id(ids: set[int], instrument_ids, as_of, brief) -> dict:
