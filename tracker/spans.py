@@ -17,6 +17,9 @@ fold (each held to the engine by ``tests/test_status_spans.py``, over random rec
   strengthen, and only when a counted state's own fold changes.
 * A status never depends on membership on the as-of date: only what the rule still
   waits for does, and that is worked out at read time (``not_in_force``).
+
+Over 300 lines because writing the spans and keeping them current are one concern: the receivers decide what
+a write touches and call the writer, and only they call it.
 """
 
 import bisect

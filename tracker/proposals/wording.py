@@ -1,4 +1,8 @@
-"""The wording the proposer reads: which phrases report which step, and for which states."""
+"""The wording the proposer reads: which phrases report which step, and for which states.
+
+Over 300 lines because it is vocabulary more than logic: the patterns of every cue (ratified, pending,
+signed, in force, membership, lists), in English and in Russian, each beside the few lines that read it.
+"""
 
 import dataclasses
 import datetime

@@ -7,6 +7,9 @@ the header and its value in every row are written once, side by side (issue 19).
 
 Names and labels are in the language of the address (/ru/export/... is Russian, issue 10); codes, slugs and dates
 are the same in every language, so a script reads either file the same way.
+
+Over 300 lines because it is the exports' contract: one column list per export, each column beside its
+cell, read also by the data package; splitting the lists from their views would put the contract in two places.
 """
 
 import dataclasses

@@ -1,4 +1,8 @@
-"""The home page: every instrument's status in every member state as of a date, optionally compared with another."""
+"""The home page: every instrument's status in every member state as of a date, optionally compared with another.
+
+Over 300 lines because the matrix is one page with one costly table: its cells, rows and summaries are built
+here in Python (the template language took a second for 10,000 cells), beside the view that uses them.
+"""
 
 import dataclasses
 import datetime
