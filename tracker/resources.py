@@ -121,20 +121,7 @@ class EventResource(resources.ModelResource):
 
     class Meta:
         model = Event
-        fields = (
-            "instrument",
-            "state",
-            "type",
-            "date",
-            "precision",
-            "source",
-            "quote",
-            "is_paraphrase",
-            "inferred",
-            "place",
-            "note",
-            "version",
-        )
+        fields = (*Event.RECORDED_FIELDS, "version")
         # The natural key of an event (its unique constraints): importing a file twice updates, never duplicates.
         import_id_fields = ("instrument", "state", "type", "source")
         instance_loader_class = NaturalKeyInstanceLoader

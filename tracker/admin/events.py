@@ -30,19 +30,7 @@ class EventForm(TextCleaningForm, forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = [
-            "instrument",
-            "state",
-            "type",
-            "date",
-            "precision",
-            "source",
-            "quote",
-            "is_paraphrase",
-            "inferred",
-            "place",
-            "note",
-        ]
+        fields = list(Event.RECORDED_FIELDS)
         widgets = {"quote": QUOTE_WIDGET, "note": forms.Textarea(attrs={"rows": 2, "cols": 70})}
 
     def __init__(self, *args, **kwargs):

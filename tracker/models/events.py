@@ -41,6 +41,21 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
+    # What staff record of an event, in the order the admin form and the spreadsheet file give it.
+    RECORDED_FIELDS = (
+        "instrument",
+        "state",
+        "type",
+        "date",
+        "precision",
+        "source",
+        "quote",
+        "is_paraphrase",
+        "inferred",
+        "place",
+        "note",
+    )
+
     class Type(models.TextChoices):
         SIGNED = "signed", _("Signed")
         ADOPTED = "adopted", _("Adopted")
