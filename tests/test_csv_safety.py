@@ -8,7 +8,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import make_event, make_instrument, make_source, make_state
 from tracker.csv_safety import neutralise, restore
 from tracker.export_files import csv_chunks
 
@@ -83,4 +83,27 @@ def test_the_events_export_gives_a_semicolon_reader_no_formula(client, six_state
     body = b"".join(response.streaming_content).decode("utf-8")
 
     assert hostile.split(";")[0] in body
+    assert formula_cells(body) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("export", ["status", "events", "instruments", "states", "sources"])
+def test_no_export_gives_any_reader_a_formula_whichever_text_holds_it(client, export, language):
+    # Every text an export writes, from every model, is hostile: a column the exports write as it is (a date, an id,
+    # a code: tracker.views.exports.Column.kind) must never be one that holds text (issue 18).
+    hostile = "-1;=cmd|' /C calc'!A0"
+    state = make_state(name=f"@{hostile}", name_ru=f"+{hostile}", official_name=hostile, iso3="AAA", slug="-state")
+    instrument = make_instrument(
+        slug="-treaty", title=f"={hostile}", title_ru=hostile, short_title=f"@{hostile}", short_title_ru=hostile
+    )
+    source = make_source(title=hostile, slug="-source", speaker=hostile, place=hostile, text=f"{hostile}. More.")
+    make_event(instrument=instrument, state=state, source=source, quote=hostile, place=hostile, note=hostile)
+    prefix = "/ru" if language == "ru" else ""
+
+    response = client.get(f"{prefix}/export/{export}.csv?as_of=2024-01-01")
+    body = b"".join(response.streaming_content).decode("utf-8")
+
+    assert response.status_code == 200
+    assert "cmd|" in body
     assert formula_cells(body) == []

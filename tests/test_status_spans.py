@@ -14,8 +14,10 @@ from tracker.models import EntryIntoForceSpan, Event, Instrument, RecordToken, S
 from tracker.spans import instrument_spans, rebuild_status_spans, span_updates_deferred
 from tracker.status import (
     Status,
+    StatusLine,
     build_history,
     instrument_history,
+    iter_status_lines,
     iter_status_pairs,
     status_as_of,
     status_matrix,
@@ -124,6 +126,8 @@ class TestTheSpansAgreeWithTheEngine(TestCase):
             matrix = status_matrix(as_of=as_of)
             brief = status_matrix(as_of=as_of, brief=True)
             streamed = {(i.pk, s.pk): status for i, s, status in iter_status_pairs(as_of=as_of)}
+            # What the status export writes of each pair, read with its evidence joined (SpanLines).
+            lines = {(i.pk, s.pk): line for i, s, line in iter_status_lines(as_of=as_of)}
             assert matrix.spans is not None
             for instrument in built:
                 history = instrument_history(instrument, as_of=as_of)
@@ -135,6 +139,7 @@ class TestTheSpansAgreeWithTheEngine(TestCase):
                     assert matrix.status(instrument, state) == expected, (as_of, state.pk)
                     assert _evidence(brief.status(instrument, state)) == _evidence(expected)
                     assert _evidence(streamed[instrument.pk, state.pk]) == _evidence(expected)
+                    assert lines[instrument.pk, state.pk] == StatusLine.of(expected), (as_of, state.pk)
 
 
 def test_stronger_evidence_for_a_counted_ratification_after_entry_into_force_is_what_it_rests_on(six_states):

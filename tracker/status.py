@@ -50,7 +50,7 @@ from collections.abc import Iterable, Mapping
 
 from tracker.models import Event, Instrument, MemberState
 from tracker.models.status_spans import SpanStamp
-from tracker.status_reading import SpanRead, SpanStream, event_facts, events_for, read_spans
+from tracker.status_reading import SpanLines, SpanRead, SpanStream, event_facts, events_for, read_spans
 from tracker.status_rules import build_history, evidence_strength
 from tracker.status_vocabulary import (
     BOUND_STATUSES,
@@ -58,6 +58,7 @@ from tracker.status_vocabulary import (
     ENDING_TYPES,
     EVENT_FACT_FIELDS,
     NO_RECORD,
+    NO_RECORD_LINE,
     NOT_YET_TYPES,
     STATUS_OF_EVENT,
     STEP_RANK,
@@ -67,6 +68,7 @@ from tracker.status_vocabulary import (
     PairStatus,
     SourceFacts,
     Status,
+    StatusLine,
 )
 
 # Callers ask this module for the whole engine, whichever of the three modules defines a name.
@@ -85,6 +87,7 @@ __all__ = [
     "PairStatus",
     "SourceFacts",
     "Status",
+    "StatusLine",
     "StatusMatrix",
     "build_history",
     "changed_pairs",
@@ -92,6 +95,7 @@ __all__ = [
     "events_for",
     "evidence_strength",
     "instrument_history",
+    "iter_status_lines",
     "iter_status_pairs",
     "status_as_of",
     "status_changed",
@@ -228,10 +232,35 @@ def iter_status_pairs(*, as_of: datetime.date, instruments=None, states: Iterabl
     stream = SpanStream(
         as_of=as_of, instruments=instruments, state_ids=None if states is None else [s.pk for s in shown_states]
     )
+    # Each state's id read once, not once per pair: 120,000 reads of .pk were a tenth of the export (issue 18).
+    states_by_id = [(state, state.pk) for state in shown_states]
     for instrument in instrument_list:
         statuses = stream.statuses_of(instrument.pk)
-        for state in shown_states:
-            yield instrument, state, statuses.get(state.pk, NO_RECORD)
+        for state, state_id in states_by_id:
+            yield instrument, state, statuses.get(state_id, NO_RECORD)
+
+
+def iter_status_lines(*, as_of: datetime.date, instruments=None, states: Iterable[MemberState] | None = None):
+    """(instrument, state, ``StatusLine``) for every pair, in ``iter_status_pairs``'s order: for the status export.
+
+    Read from the spans with each status's evidence joined (``SpanLines``): at full scale several times faster
+    than building every pair's ``PairStatus`` and reading every event (issue 18). Where the spans are behind the
+    record, ``iter_status_pairs`` folds the events and each status is flattened (``StatusLine.of``).
+    """
+    if not SpanStamp.is_current():
+        for instrument, state, status in iter_status_pairs(as_of=as_of, instruments=instruments, states=states):
+            yield instrument, state, StatusLine.of(status)
+        return
+    shown_states = list(MemberState.objects.all()) if states is None else list(states)
+    instrument_qs = (Instrument.objects.all() if instruments is None else instruments).order_by("title", "pk")
+    stream = SpanLines(
+        as_of=as_of, instruments=instruments, state_ids=None if states is None else [s.pk for s in shown_states]
+    )
+    states_by_id = [(state, state.pk) for state in shown_states]
+    for instrument in list(instrument_qs):
+        lines = stream.lines_of(instrument.pk)
+        for state, state_id in states_by_id:
+            yield instrument, state, lines.get(state_id, NO_RECORD_LINE)
 
 
 def _computed_pairs(as_of, instruments, instrument_qs, instrument_list, all_states, shown_states):

@@ -9,7 +9,9 @@ A span holds from ``valid_from`` (inclusive) to ``valid_to`` (exclusive; empty w
 still holds) in *as-of* time: the range of dates D over which "the status as known on
 D" stays the same. Event ids are plain integers, not foreign keys: a deleted event's
 spans are rewritten in the same transaction, and raw deletes must not be refused for a
-derived table.
+derived table. The one exception is a status span's evidence event, a key with no
+constraint in the database (nothing refused, nothing cascaded), so that a query can
+join the event's quote and source to the span (the status export, issue 18).
 """
 
 import datetime
@@ -57,7 +59,16 @@ class StatusSpan(models.Model):
     code = models.CharField(_("status"), max_length=16)
     since = models.DateField(_("since"))
     precision = models.CharField(_("date precision"), max_length=16)
-    event_id = models.PositiveIntegerField(_("event"))
+    # No constraint and no index: deletes are never refused or cascaded here (see the module's docstring), and the
+    # joins go from the span to the event's primary key.
+    event = models.ForeignKey(
+        "tracker.Event",
+        verbose_name=_("event"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     inferred = models.BooleanField(_("inferred"), default=False)
     computed = models.BooleanField(_("computed from the rule"), default=False)
     rests_on = models.TextField(_("rests on"), help_text=_("The ids of the events it rests on, separated by spaces."))

@@ -14,6 +14,7 @@ cell, read also by the data package; splitting the lists from their views would 
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -22,11 +23,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker.export_files import table_response
+from tracker.db_rows import driver_rows
+from tracker.export_files import FLAG, PLAIN, TEXT, table_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
 from tracker.models import Event, Instrument, MemberState, SourceDocument, in_reader_language
-from tracker.status import Status, iter_status_pairs, status_changed, status_matrix
+from tracker.status import Status, iter_status_lines, status_changed, status_matrix
 from tracker.views.events import event_queryset
 
 # Large enough to keep round trips few, small enough to keep memory flat on a big record.
@@ -51,15 +53,28 @@ class Column(NamedTuple):
     value: Callable[[Any, Download], Any]
     # The database fields ``value`` reads, for the exports whose rows are a queryset's values() (events).
     reads: tuple[str, ...] = ()
+    # How the CSV writes its cells (tracker.export_files): TEXT is neutralised against formulas, FLAG is true/false,
+    # PLAIN (only non-negative numbers, dates, codes from a fixed list, the site's own addresses (a host Django
+    # validated, then our path), or empty) is written as it is.
+    kind: Callable | None = TEXT
 
 
-def field(name: str, path: str) -> Column:
+def field(name: str, path: str, kind=TEXT) -> Column:
     """A column that is one database field of the row, as it is."""
-    return Column(name, lambda row, download: row[path], reads=(path,))
+    return Column(name, lambda row, download: row[path], reads=(path,), kind=kind)
 
 
 def header(columns: list[Column]) -> list[str]:
     return [column.name for column in columns]
+
+
+def kinds(columns: list[Column]) -> list:
+    return [column.kind for column in columns]
+
+
+def export_response(file_format: str, name: str, columns: list[Column], rows: Iterable, download: Download):
+    """The export of ``rows`` in ``columns``, as CSV or XLSX."""
+    return table_response(file_format, name, header(columns), cells(columns, rows, download), kinds(columns))
 
 
 def fields_read(columns: list[Column]) -> list[str]:
@@ -105,15 +120,15 @@ class StatusRow(NamedTuple):
     title: str
     state: MemberState
     name: str
-    status: Any  # tracker.status.PairStatus
-    other: Any  # the pair's PairStatus on the compared date, or None
+    status: Any  # tracker.status.StatusLine
+    other: Any  # the pair's StatusLine on the compared date, or None
 
 
 def computed_from(status) -> str | None:
     """The ids of every event a computed status rests on, space-separated (issue 14)."""
     if not status.computed:
         return None
-    return " ".join(str(event.pk) for event in status.rests_on)
+    return " ".join(map(str, status.computed_from))
 
 
 STATUS_COLUMNS = [
@@ -121,27 +136,28 @@ STATUS_COLUMNS = [
     Column("instrument", lambda row, download: row.title),
     Column("state_code", lambda row, download: row.state.iso3),
     Column("state", lambda row, download: row.name),
-    Column("status", lambda row, download: row.status.code),
-    Column("since", lambda row, download: row.status.since),
-    Column("date_precision", lambda row, download: row.status.precision),
-    Column("inferred", lambda row, download: row.status.inferred),
-    Column("computed", lambda row, download: row.status.computed),
-    Column("event_id", lambda row, download: row.status.event.pk if row.status.event else None),
-    Column("source", lambda row, download: row.status.source.title if row.status.source else None),
-    Column("quote", lambda row, download: row.status.event.quote if row.status.event else None),
-    Column("source_slug", lambda row, download: row.status.source.slug if row.status.source else None),
-    Column("source_date", lambda row, download: row.status.source.date if row.status.source else None),
+    Column("status", lambda row, download: row.status.code, kind=PLAIN),
+    Column("since", lambda row, download: row.status.since, kind=PLAIN),
+    Column("date_precision", lambda row, download: row.status.precision, kind=PLAIN),
+    Column("inferred", lambda row, download: row.status.inferred, kind=FLAG),
+    Column("computed", lambda row, download: row.status.computed, kind=FLAG),
+    Column("event_id", lambda row, download: row.status.event_id, kind=PLAIN),
+    Column("source", lambda row, download: row.status.source_title),
+    Column("quote", lambda row, download: row.status.quote),
+    Column("source_slug", lambda row, download: row.status.source_slug),
+    Column("source_date", lambda row, download: row.status.source_date, kind=PLAIN),
     Column(
         "event_url",
-        lambda row, download: f"{download.base_url}{row.status.event.pk}/" if row.status.event else None,
+        lambda row, download: None if row.status.event_id is None else f"{download.base_url}{row.status.event_id}/",
+        kind=PLAIN,
     ),
     Column("status_label", lambda row, download: download.labels[row.status.code]),
-    Column("computed_from", lambda row, download: computed_from(row.status)),
+    Column("computed_from", lambda row, download: computed_from(row.status), kind=PLAIN),
     # Filled where the matrix compares two dates (?compare=): the pair's status on that other date.
-    Column("compared_with", lambda row, download: download.compare_on),
-    Column("compared_status", lambda row, download: row.other.code if row.other else None),
-    Column("compared_since", lambda row, download: row.other.since if row.other else None),
-    Column("changed", lambda row, download: status_changed(row.other, row.status) if row.other else None),
+    Column("compared_with", lambda row, download: download.compare_on, kind=PLAIN),
+    Column("compared_status", lambda row, download: row.other.code if row.other else None, kind=PLAIN),
+    Column("compared_since", lambda row, download: row.other.since if row.other else None, kind=PLAIN),
+    Column("changed", lambda row, download: status_changed(row.other, row.status) if row.other else None, kind=FLAG),
 ]
 
 
@@ -157,9 +173,9 @@ def export_status(request, file_format="csv"):
     states = [scope.cleaned_data["state"]] if scope.cleaned_data["state"] else None
     as_of, compare_on = date_form.as_of_date, date_form.cleaned_data["compare"]
     # Streamed from the engine one instrument at a time: memory stays flat however large the record (issue 6).
-    pairs = iter_status_pairs(as_of=as_of, instruments=instruments, states=states)
+    pairs = iter_status_lines(as_of=as_of, instruments=instruments, states=states)
     # The other date's statuses come in the same order, so the two streams walk side by side.
-    others = iter_status_pairs(as_of=compare_on, instruments=instruments, states=states) if compare_on else None
+    others = iter_status_lines(as_of=compare_on, instruments=instruments, states=states) if compare_on else None
     download = Download(
         request,
         get_language(),
@@ -169,22 +185,24 @@ def export_status(request, file_format="csv"):
     )
 
     def rows():
-        # Names are looked up once per instrument and per state, not once for each of 120,000 pairs.
-        titles, names = {}, {}
+        # Names are looked up once per instrument and per state, not once for each of 120,000 pairs; the pairs come
+        # instrument by instrument, and the same state objects for every instrument.
+        title, names, last = None, {}, None
         try:
             for instrument, state, status in pairs:
                 other = next(others)[2] if others is not None else None
-                if instrument.pk not in titles:
-                    titles[instrument.pk] = str(instrument.display_title(download.language))
-                if state.pk not in names:
-                    names[state.pk] = str(state.display_name(download.language))
-                yield StatusRow(instrument, titles[instrument.pk], state, names[state.pk], status, other)
+                if instrument is not last:
+                    title, last = str(instrument.display_title(download.language)), instrument
+                name = names.get(id(state))
+                if name is None:
+                    name = names[id(state)] = str(state.display_name(download.language))
+                yield StatusRow(instrument, title, state, name, status, other)
         finally:
             close(pairs)
             close(others)
 
     name = f"status-{as_of.isoformat()}"
-    return table_response(file_format, name, header(STATUS_COLUMNS), cells(STATUS_COLUMNS, rows(), download))
+    return export_response(file_format, name, STATUS_COLUMNS, rows(), download)
 
 
 # The instruments export ------------------------------------------------------
@@ -229,9 +247,7 @@ def export_instruments(request, file_format="csv"):
         InstrumentRow(instrument, matrix.concluded_by(instrument), matrix.entry_into_force(instrument))
         for instrument in matrix.instruments
     )
-    return table_response(
-        file_format, "instruments", header(INSTRUMENT_COLUMNS), cells(INSTRUMENT_COLUMNS, rows, download)
-    )
+    return export_response(file_format, "instruments", INSTRUMENT_COLUMNS, rows, download)
 
 
 # The events export -----------------------------------------------------------
@@ -242,14 +258,20 @@ def in_language(path: str, russian_path: str) -> Callable[[dict, Download], Any]
 
     def value(row, download):
         english = row[path]
-        return None if english is None else in_reader_language(english, row[russian_path], download.language)
+        return None if english is None else name_in(english, row[russian_path], download.language)
 
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def name_in(english: str, russian: str, language: str) -> str:
+    """The name as text: the same few hundred names are asked for on each of 150,000 rows (issue 18)."""
+    return in_reader_language(english, russian, language).text
+
+
 # Plain values() rows rather than model instances: building four objects per row dominated the export (issue 6).
 EVENT_COLUMNS = [
-    field("event_id", "pk"),
+    field("event_id", "pk", PLAIN),
     field("instrument_slug", "instrument__slug"),
     Column(
         "instrument",
@@ -258,19 +280,19 @@ EVENT_COLUMNS = [
     ),
     field("state_code", "state__iso3"),
     Column("state", in_language("state__name", "state__name_ru"), reads=("state__name", "state__name_ru")),
-    field("type", "type"),
-    field("date", "date"),
-    field("date_precision", "precision"),
-    field("known_from", "known_from"),
+    field("type", "type", PLAIN),
+    field("date", "date", PLAIN),
+    field("date_precision", "precision", PLAIN),
+    field("known_from", "known_from", PLAIN),
     field("place", "place"),
-    field("inferred", "inferred"),
+    field("inferred", "inferred", FLAG),
     field("quote", "quote"),
-    field("is_paraphrase", "is_paraphrase"),
+    field("is_paraphrase", "is_paraphrase", FLAG),
     field("source_slug", "source__slug"),
     field("source", "source__title"),
-    field("source_date", "source__date"),
+    field("source_date", "source__date", PLAIN),
     field("note", "note"),
-    Column("url", lambda row, download: f"{download.base_url}{row['pk']}/"),
+    Column("url", lambda row, download: f"{download.base_url}{row['pk']}/", kind=PLAIN),
     Column("type_label", lambda row, download: download.labels[row["type"]]),
 ]
 
@@ -285,13 +307,18 @@ def export_events(request, file_format="csv"):
         base_url=request.build_absolute_uri(reverse("tracker:event_list")),
         labels=labels(Event.Type.choices),
     )
-    rows = filterset.qs.order_by("known_from", "pk").values(*fields_read(EVENT_COLUMNS))
-    return table_response(
-        file_format,
-        "events",
-        header(EVENT_COLUMNS),
-        cells(EVENT_COLUMNS, rows.iterator(chunk_size=CHUNK_SIZE), download),
-    )
+    fields = fields_read(EVENT_COLUMNS)
+    rows = driver_rows(filterset.qs.order_by("known_from", "pk").values_list(*fields), CHUNK_SIZE)
+    return export_response(file_format, "events", EVENT_COLUMNS, as_dicts(fields, rows), download)
+
+
+def as_dicts(fields: list[str], rows):
+    """Each row as a dict of ``fields``, as values() gives it; closing this closes ``rows`` (issue 18)."""
+    try:
+        for row in rows:
+            yield dict(zip(fields, row, strict=True))
+    finally:
+        close(rows)
 
 
 # The states and sources exports ----------------------------------------------
@@ -311,7 +338,7 @@ STATE_COLUMNS = [
 def export_states(request, file_format="csv"):
     download = Download(request, get_language(), base_url=request.build_absolute_uri(reverse("tracker:state_list")))
     rows = MemberState.objects.order_by("name").iterator(chunk_size=CHUNK_SIZE)
-    return table_response(file_format, "states", header(STATE_COLUMNS), cells(STATE_COLUMNS, rows, download))
+    return export_response(file_format, "states", STATE_COLUMNS, rows, download)
 
 
 SOURCE_COLUMNS = [
@@ -335,7 +362,7 @@ def export_sources(request, file_format="csv"):
         labels=labels(SourceDocument.Kind.choices),
     )
     rows = SourceDocument.objects.defer("text").order_by("-date", "title").iterator(chunk_size=CHUNK_SIZE)
-    return table_response(file_format, "sources", header(SOURCE_COLUMNS), cells(SOURCE_COLUMNS, rows, download))
+    return export_response(file_format, "sources", SOURCE_COLUMNS, rows, download)
 
 
 # The exports by name: each is at /export/<name>.csv and /export/<name>.xlsx (tracker.urls), and on the Data page.
