@@ -6,6 +6,7 @@ field; for the columns the exports read they change nothing, because the drivers
 types). On the status export, 163,000 rows, that loop was a fifth of the time.
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 # Rows per fetch: few round trips, and memory flat however large the record.
@@ -20,7 +21,11 @@ def driver_rows(queryset, chunk_size: int = CHUNK_SIZE):
     decimals on SQLite, time zones) must not be read this way.
     """
     connection = connections[queryset.db]
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        # A filter that can match nothing (``pk__in=[]``): Django answers it without asking the database.
+        return
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(sql, params)

@@ -82,9 +82,11 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     pair_rows = StatusSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids)
     if state_ids is not None:
         pair_rows = pair_rows.filter(state__in=state_ids)
-    pair_rows = list(pair_rows.values_list(*PAIR_FIELDS))
+    pair_rows = list(driver_rows(pair_rows.values_list(*PAIR_FIELDS)))
     entry_rows = list(
-        EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
+        driver_rows(
+            EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
+        )
     )
     wanted = set()
     for row in pair_rows:

@@ -7,6 +7,7 @@ here in Python (the template language took a second for 10,000 cells), beside th
 import dataclasses
 import datetime
 import functools
+from typing import NamedTuple
 
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -36,8 +37,8 @@ from tracker.views.paging import render_bad_request
 from tracker.wording import computed_words, inferred_words, russian_gender, status_label, word_date
 
 
-@dataclasses.dataclass(frozen=True)
-class MatrixCell:
+class MatrixCell(NamedTuple):
+    # A tuple rather than a frozen dataclass: 10,000 of them are made for every uncached page (issue 18).
     state: MemberState
     status: PairStatus
     # The status on the other date, where the page compares two dates and this pair changed.
@@ -146,13 +147,13 @@ def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool
     cells = CellRenderer(reverse("tracker:event_list"))
     rows, changes = [], []
     for instrument, statuses in current.rows():
-        row_cells, row_changes = [], []
-        for state, status in zip(current.states, statuses, strict=True):
-            cell = MatrixCell(state, status)
-            if (instrument.pk, state.pk) in changed:
-                cell = MatrixCell(state, status, earlier.status(instrument, state), later.status(instrument, state))
-                row_changes.append(cell)
-            row_cells.append(cell)
+        row_cells, row_changes = list(map(MatrixCell, current.states, statuses)), []
+        if changed:
+            for index, (state, status) in enumerate(zip(current.states, statuses, strict=True)):
+                if (instrument.pk, state.pk) in changed:
+                    cell = MatrixCell(state, status, earlier.status(instrument, state), later.status(instrument, state))
+                    row_cells[index] = cell
+                    row_changes.append(cell)
         eif = current.entry_into_force(instrument)
         row = MatrixRow(instrument, eif, CellRow(row_cells, cells, instrument), row_summary(instrument, statuses, eif))
         if not instrument.needs_ratification:
@@ -245,7 +246,8 @@ class CellRow(list):
 
     def __str__(self) -> str:
         # The template language prints a value through str(), then escapes it unless it is marked safe.
-        return mark_safe("".join(self.renderer.render(cell, self.instrument) for cell in self))
+        render, instrument, gender = self.renderer.render, self.instrument, russian_gender(self.instrument)
+        return mark_safe("".join([render(cell, instrument, gender) for cell in self]))
 
     __html__ = __str__
 
@@ -265,9 +267,9 @@ class CellRenderer:
         self.dates: dict[tuple, str] = {}
         self.titles: dict[int, str] = {}
 
-    def render(self, cell: MatrixCell, instrument: Instrument) -> str:
+    def render(self, cell: MatrixCell, instrument: Instrument, gender=None) -> str:
         status = cell.status
-        badge = self.badge(status, instrument)
+        badge = self.badge(status, instrument, gender)
         if status.event is not None:
             href = f"{self.events_url}{status.event.pk}/"
             badge = f'<a class="evidence" href="{href}" title="{self.title(status)}">{badge}</a>'
@@ -281,10 +283,10 @@ class CellRenderer:
             )
         return f'<td class="cell">{badge}</td>'
 
-    def badge(self, status: PairStatus, instrument: Instrument) -> str:
-        # The badge depends on the status and the instrument's grammatical gender (a few kinds per page),
-        # the date beside it on the date, its precision and its marks alone.
-        key = (status.code, russian_gender(instrument))
+    def badge(self, status: PairStatus, instrument: Instrument, gender=None) -> str:
+        # The badge depends on the status and the instrument's grammatical gender (a few kinds per page; the row
+        # passes it, worked out once), the date beside it on the date, its precision and its marks alone.
+        key = (status.code, gender or russian_gender(instrument))
         if key not in self.badges:
             self.badges[key] = status_badge(status, instrument)
         if not status.since:
@@ -295,10 +297,11 @@ class CellRenderer:
         return self.badges[key] + self.dates[day]
 
     def title(self, status: PairStatus) -> str:
-        source = status.source
-        if source.pk not in self.titles:
-            self.titles[source.pk] = escape(f"{self.evidence}: {source.title}")
-        return self.titles[source.pk]
+        event = status.event
+        title = self.titles.get(event.source_id)
+        if title is None:
+            title = self.titles[event.source_id] = escape(f"{self.evidence}: {status.source.title}")
+        return title
 
     def same_for_all(self, instrument: Instrument, cells: list[MatrixCell]) -> str:
         """ "Adopted on 23 Nov 2023 by all member states", where every state's cell says the same; else empty."""
