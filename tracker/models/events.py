@@ -132,6 +132,10 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["instrument", "known_from"], name="event_instrument_known_from"),
             models.Index(fields=["state", "type", "known_from"], name="event_state_type_known_from"),
+            # The events list by date pages in (known_from, id) order. SQLite's index on known_from holds the id
+            # already; PostgreSQL's does not, and it sorted all 15,000 events of the tenth record for every page,
+            # 7.7 ms of the deep page's key query against 3.5 ms with this index (issue 18).
+            models.Index(fields=["known_from", "id"], name="event_known_from_id"),
         ]
         constraints = [
             models.CheckConstraint(
