@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0014_status_spans'),
+        ('tracker', '0015_statusspan_event_key'),
     ]
 
     operations = [
