@@ -131,8 +131,12 @@ def main():
         tracker.stop()
         ds.stop()
     report(backend, scenarios, counts, memory)
+    result = figures(backend, scenarios, counts)
+    if args.database_url:
+        result["database_ms"] = database_times(full_url, full_size)
+        report_database_times(result["database_ms"])
     if args.json:
-        args.json.write_text(json.dumps(figures(backend, scenarios, counts), indent=2) + "\n")
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
         print(f"\nFigures written to {args.json}")
 
 
@@ -386,7 +390,32 @@ def query_counts(url: str, paths: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def database_times(url: str, sizes: dict) -> dict:
+    """PostgreSQL's own time for every pair's status as of the date: the status export, and the API page by page."""
+    pages = range(0, sizes["instruments"], 500)  # tracker.api.schemas.MAX_PAGE_SIZE instruments a page
+    paths = [f"/export/status.csv?as_of={AS_OF}"]
+    paths += [f"/api/status?as_of={AS_OF}&limit=500&offset={offset}" for offset in pages]
+    env = os.environ | {"DATABASE_URL": url}
+    out = subprocess.run(
+        [str(PROJECT_PYTHON), str(BENCH / "database_time.py"), *paths],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 # Reporting --------------------------------------------------------------------
+
+
+def report_database_times(times: dict) -> None:
+    print("\nPostgreSQL's own time for every pair's status (EXPLAIN ANALYZE of each query the URL issued):\n")
+    print("| URL | queries | planning ms | execution ms | database ms |")
+    print("|---|---:|---:|---:|---:|")
+    for path, row in times.items():
+        total = row["planning_ms"] + row["execution_ms"]
+        print(f"| `{path}` | {row['queries']} | {row['planning_ms']:.1f} | {row['execution_ms']:.1f} | {total:.1f} |")
 
 
 def ms(values):
