@@ -9,6 +9,7 @@ rows take to travel and be parsed. Used by bench/run.py; a URL whose query is a 
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
 from counts import read_whole  # noqa: E402
+
+SERVER_SIDE_CURSOR = re.compile(r'^DECLARE "[^"]+" .*? CURSOR (WITH(OUT)? HOLD )?FOR ')
 
 
 def main(paths: list[str]) -> None:
@@ -40,7 +43,9 @@ def main(paths: list[str]) -> None:
             response = client.get(path)
             read_whole(response)
         planning = execution = 0.0
-        selects = [query["sql"] for query in queries.captured_queries if query["sql"].lstrip().startswith("SELECT")]
+        # A streamed query is logged as the server-side cursor's DECLARE ... FOR SELECT: its SELECT is what runs.
+        statements = [SERVER_SIDE_CURSOR.sub("", query["sql"].lstrip()) for query in queries.captured_queries]
+        selects = [sql for sql in statements if sql.startswith("SELECT")]
         with connection.cursor() as cursor:
             for sql in selects:
                 # The captured text has its parameters filled in by the driver (psycopg's own quoting).
