@@ -301,7 +301,9 @@ def not_in_force(instrument, bound_ids: set[int], states, as_of) -> EntryIntoFor
     """An instrument not in force as of ``as_of``: how many more ratifications its rule needs, and whose."""
     member_ids = [state.pk for state in states if state.is_member_on(as_of)]
     missing = instrument.ratifications_missing(bound_ids, member_ids)
-    waiting = tuple(state for state in states if state.pk in member_ids and state.pk not in bound_ids)
+    # A set: a list made this a walk of 200 members for each of 200 states, on each instrument a page shows.
+    members = set(member_ids)
+    waiting = tuple(state for state in states if state.pk in members and state.pk not in bound_ids)
     return EntryIntoForce(
         date=None, rule_recorded=bool(instrument.eif_rule), missing_count=missing, waiting_for=waiting
     )

@@ -1,7 +1,6 @@
 """django-tables2 tables for the public lists."""
 
 from typing import NamedTuple
-from urllib.parse import quote
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
+from tracker.addresses import AddressPattern
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.templatetags.languages import marked
 from tracker.templatetags.tracker_extras import dated
@@ -46,30 +46,6 @@ class ListTable(tables.Table):
         order_by_field = "sort"
         page_field = "page"
         per_page = 100
-
-
-class AddressPattern:
-    """The addresses of one model's pages, for a page that links to many: ``get_absolute_url()`` is called once, on an
-    unsaved object whose key is a stand-in, and each object's key is put in the stand-in's place.
-
-    The events list links each of its 50 rows to an instrument, a state, a source and the event: 200 ``reverse()``
-    calls were most of the time its rows took (issue 18). The model's ``get_absolute_url()`` stays the one writer of
-    the address; the key is quoted as ``reverse()`` quotes it. One pattern lasts one page (one language).
-    """
-
-    STAND_IN = "7305194826"
-    # What reverse() leaves unquoted in a path (django.urls.resolvers).
-    SAFE = "!$&'()*+,;=/~:@"
-
-    def __init__(self, model, key: str):
-        self.key = key
-        address = model(**{key: self.STAND_IN}).get_absolute_url()
-        self.before, stand_in, self.after = address.partition(self.STAND_IN)
-        if not stand_in or self.STAND_IN in self.after:
-            raise ValueError(f"{model.__name__}'s address does not hold its {key} once: {address}")
-
-    def __call__(self, instance) -> str:
-        return f"{self.before}{quote(str(getattr(instance, self.key)), safe=self.SAFE)}{self.after}"
 
 
 class EventRow(NamedTuple):

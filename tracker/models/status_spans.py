@@ -15,6 +15,7 @@ join the event's quote and source to the span (the status export, issue 18).
 """
 
 import datetime
+import functools
 
 from django.db import models
 from django.db.models import Subquery
@@ -28,6 +29,9 @@ from tracker.models.states import MemberState
 BEGINNING = datetime.date.min
 
 
+# A read of a page's spans parses each span's ids twice (the events to read, then the status), and the next page's
+# read the same spans again: 5,000-odd parses a matrix page were a tenth of its engine's time (issue 18).
+@functools.lru_cache(maxsize=65_536)
 def event_ids(text: str) -> tuple[int, ...]:
     return tuple(int(pk) for pk in text.split())
 

@@ -12,6 +12,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from tracker.addresses import AddressPattern
+from tracker.models import MemberState
 from tracker.status import PairStatus
 from tracker.templatetags.languages import marked
 from tracker.wording import (
@@ -109,6 +111,11 @@ def dated(fact, long=False, plain=False):
     return _dated(day, fact.precision, long, *marks, get_language())
 
 
+def dated_status(status: PairStatus, language: str) -> str:
+    """``dated(status)``, for a page that has its language at hand: the matrix asks it for thousands of cells."""
+    return _dated(status.since, status.precision, False, status.inferred, status.computed, language)
+
+
 # A page names a few thousand distinct dates (2,918 on the benchmark's 50 x 200 matrix), and a new as-of date
 # names mostly the same ones again: worded once per process and language, each took 80 microseconds (issue 18).
 @functools.lru_cache(maxsize=100_000)
@@ -144,20 +151,25 @@ class StateLinks(dict):
 
     The matrix names every state once per instrument still waiting for it, 3,676 times on a 50 x 200 page:
     one ``reverse()`` each was a fifth of the request (issue 18). One ``StateLinks`` lasts one page (one language);
-    ``url()`` gives the same address to the page's other links to the state.
+    ``url()`` gives the same address to the page's other links to the state, every one from a single ``reverse()``
+    (``AddressPattern``).
     """
 
     def __init__(self):
         super().__init__()
         self.urls: dict = {}
+        self.address = AddressPattern(MemberState, "slug")
 
     def url(self, state) -> str:
         if state not in self.urls:
-            self.urls[state] = state.get_absolute_url()
+            self.urls[state] = self.address(state)
         return self.urls[state]
 
-    def __missing__(self, state) -> str:
-        link = self[state] = format_html('<a href="{}">{}</a>', self.url(state), marked(state.display_name()))
+    def link(self, state) -> str:
+        # Kept by key: a model's own hash is a Python call, and a 50 x 200 matrix names 3,000-odd states (issue 18).
+        link = self.get(state.pk)
+        if link is None:
+            link = self[state.pk] = format_html('<a href="{}">{}</a>', self.url(state), marked(state.display_name()))
         return link
 
 
@@ -170,7 +182,7 @@ def state_links(context, states):
     links = context.get("state_links")
     if links is None:  # not "or": a page's StateLinks is empty, and false, until its first list
         links = StateLinks()
-    return mark_safe(", ".join(links[state] for state in states))
+    return mark_safe(", ".join(map(links.link, states)))
 
 
 @register.simple_tag

@@ -1,0 +1,27 @@
+"""Many pages' addresses built from one ``reverse()``, for the pages that link to hundreds of objects."""
+
+from urllib.parse import quote
+
+
+class AddressPattern:
+    """The addresses of one model's pages, for a page that links to many: ``get_absolute_url()`` is called once, on an
+    unsaved object whose key is a stand-in, and each object's key is put in the stand-in's place.
+
+    The events list links each of its 50 rows to an instrument, a state, a source and the event: 200 ``reverse()``
+    calls were most of the time its rows took (issue 18). The model's ``get_absolute_url()`` stays the one writer of
+    the address; the key is quoted as ``reverse()`` quotes it. One pattern lasts one page (one language).
+    """
+
+    STAND_IN = "7305194826"
+    # What reverse() leaves unquoted in a path (django.urls.resolvers).
+    SAFE = "!$&'()*+,;=/~:@"
+
+    def __init__(self, model, key: str):
+        self.key = key
+        address = model(**{key: self.STAND_IN}).get_absolute_url()
+        self.before, stand_in, self.after = address.partition(self.STAND_IN)
+        if not stand_in or self.STAND_IN in self.after:
+            raise ValueError(f"{model.__name__}'s address does not hold its {key} once: {address}")
+
+    def __call__(self, instance) -> str:
+        return f"{self.before}{quote(str(getattr(instance, self.key)), safe=self.SAFE)}{self.after}"
