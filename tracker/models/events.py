@@ -136,6 +136,9 @@ class Event(models.Model):
             # already; PostgreSQL's does not, and it sorted all 15,000 events of the tenth record for every page,
             # 7.7 ms of the deep page's key query against 3.5 ms with this index (issue 18).
             models.Index(fields=["known_from", "id"], name="event_known_from_id"),
+            # The API's Last-Modified is the newest updated_at (tracker.api.freshness): without an index, a scan of
+            # every event on every API request, 29 ms of PostgreSQL's time at 150,000 events (issue 18).
+            models.Index(fields=["updated_at"], name="event_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(
