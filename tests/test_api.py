@@ -1,5 +1,8 @@
 import datetime
+from collections import Counter
+from contextlib import ExitStack
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -7,7 +10,7 @@ from django.utils.http import http_date
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.api.freshness import record_last_changed
-from tracker.models import Event, Instrument, MemberState
+from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.status import status_matrix
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +122,33 @@ class TestStatus:
         assert "Kazakhstan: In force" in citation
         assert "“Address to the Collective Security Council”" in citation
         assert "http://testserver/instruments/rapid-reaction-protocol/?as_of=2023-12-31" in citation
+
+    def test_a_page_asks_each_model_for_its_address_once_however_many_statuses_link_to_it(self, client, record):
+        """Every link and citation of the page is the model's one address with the key put in (issue 18)."""
+        models = (Instrument, MemberState, SourceDocument, Event)
+        asked = Counter()
+
+        def address_of(model):
+            def get_absolute_url(obj):
+                asked[model.__name__] += 1
+                return f"/{model.__name__.lower()}/{obj.slug if model is not Event else obj.pk}/"
+
+            return get_absolute_url
+
+        with ExitStack() as patches:
+            for model in models:
+                patches.enter_context(mock.patch.object(model, "get_absolute_url", address_of(model)))
+            rows = status_rows(client.get("/api/status", {"as_of": "2023-12-31"}))
+
+        assert len(rows) == 12
+        assert asked == Counter({model.__name__: 1 for model in models})
+        kazakhstan = rows[("rapid-reaction-protocol", "KAZ")]
+        event = record["events"]["KAZ"]
+        assert kazakhstan["state"]["url"] == "http://testserver/memberstate/kazakhstan/"
+        assert kazakhstan["evidence"]["event_url"] == f"http://testserver/event/{event.pk}/"
+        assert kazakhstan["evidence"]["source"]["url"] == "http://testserver/sourcedocument/address-2023/"
+        assert "http://testserver/instrument/rapid-reaction-protocol/?as_of=2023-12-31" in kazakhstan["citation"]
+        assert f"evidence http://testserver/event/{event.pk}/" in kazakhstan["citation"]
 
     def test_statuses_are_paginated_by_instrument_so_a_page_never_splits_an_instruments_row(self, client, record):
         first = client.get("/api/status", {"as_of": "2023-12-31", "limit": 1}).json()

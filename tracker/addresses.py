@@ -25,3 +25,24 @@ class AddressPattern:
 
     def __call__(self, instance) -> str:
         return f"{self.before}{quote(str(getattr(instance, self.key)), safe=self.SAFE)}{self.after}"
+
+
+class PageAddresses:
+    """Every object's page address for one response, each model's ``AddressPattern`` made the first time it is asked.
+
+    For answers that link to thousands of objects of a few models: the API's status page of 50 instruments called
+    ``reverse()`` 42,669 times, 40% of its time (issue 18). ``keys`` names the field each model's address holds.
+    """
+
+    def __init__(self, keys: dict[type, str]):
+        self.keys = keys
+        self.patterns: dict[type, AddressPattern] = {}
+
+    def __call__(self, obj) -> str:
+        model = type(obj)
+        pattern = self.patterns.get(model)
+        if pattern is None:
+            if model not in self.keys:
+                return obj.get_absolute_url()
+            pattern = self.patterns[model] = AddressPattern(model, self.keys[model])
+        return pattern(obj)

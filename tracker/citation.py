@@ -19,6 +19,10 @@ def long_date(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def _own_address(obj) -> str:
+    return obj.get_absolute_url()
+
+
 def _permalink(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
@@ -50,9 +54,15 @@ def cite_status(
     as_of: datetime.date,
     access_date: datetime.date,
     base_url: str,
+    address=None,
 ) -> str:
-    """A citation of one matrix cell: the status as of a date, what it rests on, and a URL that shows it again."""
-    url = _permalink(base_url, instrument.get_absolute_url()) + "?" + urlencode({"as_of": as_of.isoformat()})
+    """A citation of one matrix cell: the status as of a date, what it rests on, and a URL that shows it again.
+
+    ``address`` gives an object's page address (default its ``get_absolute_url()``): an answer that cites thousands
+    of cells passes its ``PageAddresses``.
+    """
+    address = address or _own_address
+    url = _permalink(base_url, address(instrument)) + "?" + urlencode({"as_of": as_of.isoformat()})
     since = ""
     if status.since:
         # A vague date is a latest date: "by 18 May 2023", "in 2021" say so without backdating it.
@@ -66,7 +76,7 @@ def cite_status(
         event = status.event
         parts.append(
             f"Source: {_source_reference(event.source)}: “{event.quote}”; "
-            f"evidence {_permalink(base_url, event.get_absolute_url())}."
+            f"evidence {_permalink(base_url, address(event))}."
         )
     else:
         parts.append("No event in the record.")

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-from tracker.models import Event, Instrument, SourceDocument
+from tracker.addresses import PageAddresses
+from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.status import EntryIntoForce, Status
 from tracker.wording import describe_entry_into_force
 
@@ -43,8 +44,21 @@ def _iso_date_only(value):
 QueryDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
+# The field each model's page address holds (its get_absolute_url()).
+ADDRESS_KEYS = {MemberState: "slug", Instrument: "slug", SourceDocument: "slug", Event: "pk"}
+
+
+def page_addresses(request) -> PageAddresses:
+    """The addresses of one response's objects, one ``reverse()`` per model (kept on the request)."""
+    addresses = getattr(request, "_page_addresses", None)
+    if addresses is None:
+        addresses = request._page_addresses = PageAddresses(ADDRESS_KEYS)
+    return addresses
+
+
 def absolute_url(obj, context) -> str:
-    return context["request"].build_absolute_uri(obj.get_absolute_url())
+    request = context["request"]
+    return request.build_absolute_uri(page_addresses(request)(obj))
 
 
 # Query parameters

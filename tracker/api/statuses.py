@@ -7,7 +7,14 @@ from ninja.decorators import decorate_view
 
 from tracker.api.errors import BadParameter
 from tracker.api.freshness import conditional
-from tracker.api.schemas import ErrorOut, PageQuery, StatusQuery, StatusReportOut, entry_into_force_data
+from tracker.api.schemas import (
+    ErrorOut,
+    PageQuery,
+    StatusQuery,
+    StatusReportOut,
+    entry_into_force_data,
+    page_addresses,
+)
 from tracker.citation import cite_status
 from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
@@ -53,6 +60,7 @@ def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
     matrix = status_matrix(as_of=as_of, instruments=instruments[page.offset : page.offset + page.limit], states=states)
     base_url = request.build_absolute_uri("/")
     access_date = timezone.localdate()
+    addresses = page_addresses(request)
     statuses = [
         {
             "instrument": instrument,
@@ -66,7 +74,9 @@ def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
             "computed": pair.computed,
             "computed_from": [event.pk for event in pair.rests_on] if pair.computed else [],
             "evidence": pair.event,
-            "citation": cite_status(instrument, state, pair, as_of=as_of, access_date=access_date, base_url=base_url),
+            "citation": cite_status(
+                instrument, state, pair, as_of=as_of, access_date=access_date, base_url=base_url, address=addresses
+            ),
         }
         for instrument, state, pair in matrix.pairs()
     ]
