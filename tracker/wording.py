@@ -8,9 +8,10 @@ through here, so that a cell never reads "≤ Ratified ≤ 18 May 2023" again: t
 """
 
 import datetime
+import functools
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 
 from tracker.models import Event
 from tracker.status_vocabulary import Status
@@ -42,6 +43,13 @@ def word_date(day: datetime.date | None, precision: str | None, *, long: bool = 
     """
     if day is None:
         return ""
+    return _word_date(day, precision, long, after_verb, get_language())
+
+
+# A page or an API answer words the same few thousand dates again and again (7,399 on the API's page of 50
+# instruments), each through Django's date formatting: worded once per process and language (issue 18).
+@functools.lru_cache(maxsize=100_000)
+def _word_date(day: datetime.date, precision: str | None, long: bool, after_verb: bool, language: str) -> str:
     if precision == Event.Precision.YEAR:
         return pgettext("a date known to the year", "in %(year)s") % {"year": day.year}
     if precision == Event.Precision.MONTH:
