@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tracker.db_rows import driver_rows
+from tracker.db_rows import dates_as_text, driver_rows
 from tracker.export_files import FLAG, PLAIN, TEXT, table_response
 from tracker.filters import EventFilter, InstrumentFilter
 from tracker.forms import AsOfForm, StatusScopeForm
@@ -308,7 +308,9 @@ def export_events(request, file_format="csv"):
         labels=labels(Event.Type.choices),
     )
     fields = fields_read(EVENT_COLUMNS)
-    rows = driver_rows(filterset.qs.order_by("known_from", "pk").values_list(*fields), CHUNK_SIZE)
+    # The CSV writes a date as its ISO text, so it reads it as that text (issue 18); the XLSX types dates as dates.
+    read = dates_as_text(Event, fields) if file_format == "csv" else fields
+    rows = driver_rows(filterset.qs.order_by("known_from", "pk").values_list(*read), CHUNK_SIZE)
     return export_response(file_format, "events", EVENT_COLUMNS, as_dicts(fields, rows), download)
 
 
