@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from tests.builders import make_event, make_fourth_protocol_record, make_instrument, make_source
 from tracker.export_files import neutralise
-from tracker.models import Event
-from tracker.views.exports import QueryColumn, cells_by_column, field, fields_read
+from tracker.models import Event, Instrument
+from tracker.views.exports import CellsById, QueryColumn, cells_by_column, field, fields_read
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +254,13 @@ class TestCellsByColumn:
         cells.close()
 
         assert closed == [True]
+
+    def test_an_instrument_added_after_the_lookups_were_made_is_still_found(self):
+        slugs = CellsById(Instrument.objects.all(), lambda instrument: instrument.slug)
+        added = make_instrument(slug="added-since")
+
+        assert slugs[added.pk] == "added-since"
+        assert slugs[None] is None
 
 
 class TestOtherExports:
