@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date as D
 
 import pytest
 from django.urls import reverse
@@ -9,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source, make_state
-from tracker.csv_safety import neutralise, restore
-from tracker.export_files import csv_chunks
+from tracker.csv_safety import neutralise, neutralise_column, restore
+from tracker.export_files import PLAIN, TEXT, csv_chunks
 
 # Comma is ours; Excel splits on ";" in Russian and most European locales; a tab is the other common choice.
 SEPARATORS = [",", ";", "\t"]
@@ -62,6 +63,32 @@ def test_the_separator_case_was_open_before_this_rule():
 @given(st.lists(st.text(alphabet="=+-@\t\r\n,;\"' ax", max_size=12), min_size=1, max_size=4))
 def test_no_text_gives_any_reader_a_formula_cell(cells):
     assert formula_cells(written(*cells)) == []
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r\n,;\"' ax", max_size=8)), min_size=1, max_size=6))
+def test_a_column_of_text_is_written_as_each_of_its_cells_neutralised_would_be(texts):
+    # The column is searched as one (neutralise_column); what it writes must be what a call per cell writes.
+    def column(cells, kind):
+        return b"".join(csv_chunks(["a", "b"], [[cell, "x"] for cell in cells], kinds=[kind, PLAIN]))
+
+    assert column(texts, TEXT) == column([neutralise(text) for text in texts], PLAIN)
+
+
+@pytest.mark.parametrize(
+    ("values", "written"),
+    [
+        (["fine", False, 0, None], ["fine", "false", "0", ""]),
+        (["fine", -1, D(2023, 5, 18), None, "=x"], ["fine", "'-1", "2023-05-18", "", "'=x"]),
+    ],
+)
+def test_a_column_that_is_not_all_text_is_neutralised_cell_by_cell(values, written):
+    assert neutralise_column(values) == written
+
+
+def test_a_column_of_text_that_needs_no_quote_mark_is_given_back_as_it_is():
+    texts = ["Minsk, 2023", None, "a - b", ""]
+
+    assert neutralise_column(texts) is texts
 
 
 @pytest.mark.parametrize("text", ["x;=cmd", "=1+1", "a, -1 and b;@c", "plain, text; ok", "a;\t=x", "-"])

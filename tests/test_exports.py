@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from tests.builders import make_event, make_fourth_protocol_record, make_instrument, make_source
 from tracker.export_files import neutralise
-from tracker.models import Event
+from tracker.models import Event, Instrument
+from tracker.views.exports import CellsById, QueryColumn, cells_by_column, field, fields_read
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +220,47 @@ class TestEventsExport:
 
     def test_a_bad_filter_is_a_400(self, client, record):
         assert client.get(reverse("tracker:export_events"), {"date_before": "31.12.2023"}).status_code == 400
+
+
+class TestCellsByColumn:
+    # The events export's cells, got a column at a time from the query's rows (issue 18).
+    COLUMNS = [
+        field("id", "pk"),
+        QueryColumn("label", ("title", "pk"), lambda titles, pks, download: list(map("{} {}".format, titles, pks))),
+        field("title", "title"),
+    ]
+
+    def test_each_column_gets_the_values_of_the_fields_it_reads_and_a_shared_field_is_read_once(self):
+        assert fields_read(self.COLUMNS) == ["pk", "title"]
+
+        cells = cells_by_column(self.COLUMNS, iter([(1, "One"), (2, "Two")]), download=None)
+
+        assert list(cells) == [(1, "One 1", "One"), (2, "Two 2", "Two")]
+
+    def test_closing_them_half_read_closes_the_rows_at_once(self):
+        closed = []
+
+        def rows():
+            try:
+                for n in range(10_000):
+                    yield (n, "x")
+            finally:
+                closed.append(True)
+
+        # Held here as a server-side cursor is held by its connection: only closing it closes it.
+        source = rows()
+        cells = cells_by_column(self.COLUMNS, source, download=None)
+        next(cells)
+        cells.close()
+
+        assert closed == [True]
+
+    def test_an_instrument_added_after_the_lookups_were_made_is_still_found(self):
+        slugs = CellsById(Instrument.objects.all(), lambda instrument: instrument.slug)
+        added = make_instrument(slug="added-since")
+
+        assert slugs[added.pk] == "added-since"
+        assert slugs[None] is None
 
 
 class TestOtherExports:

@@ -8,6 +8,8 @@ types). On the status export, 163,000 rows, that loop was a fifth of the time.
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import CharField, DateField, DateTimeField, Func
+from django.db.models.constants import LOOKUP_SEP
 
 # Rows per fetch: few round trips, and memory flat however large the record.
 CHUNK_SIZE = 2000
@@ -33,3 +35,36 @@ def driver_rows(queryset, chunk_size: int = CHUNK_SIZE):
             yield from rows
     finally:
         cursor.close()
+
+
+class DateText(Func):
+    """A date as its ISO text (YYYY-MM-DD), the same on SQLite and PostgreSQL, without a date object made for it.
+
+    Where a date is only ever written out as that text (the CSV), reading it as text spares the driver's date
+    converter and the writer's formatting back, one each per cell: 450,000 cells of the events CSV (issue 18).
+    """
+
+    output_field = CharField()
+    # SQLite keeps a date as this very text; read through a cast it has no declared type, so no converter runs.
+    template = "CAST(%(expressions)s AS TEXT)"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # to_char rather than a cast, whose text would follow the session's DateStyle.
+        return self.as_sql(compiler, connection, template="TO_CHAR(%(expressions)s, 'YYYY-MM-DD')", **extra_context)
+
+
+def dates_as_text(model, fields: list[str]) -> list:
+    """``fields`` (paths from ``model``, as ``values_list()`` takes them), each date field among them a ``DateText``."""
+    return [DateText(path) if _is_date(_model_field(model, path)) else path for path in fields]
+
+
+def _is_date(field) -> bool:
+    # A DateTimeField is a DateField too, but its text is not a date's.
+    return isinstance(field, DateField) and not isinstance(field, DateTimeField)
+
+
+def _model_field(model, path: str):
+    *relations, name = path.split(LOOKUP_SEP)
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)

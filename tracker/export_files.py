@@ -6,6 +6,7 @@ ever added at the end, never renamed or reordered.
 
 import csv
 import datetime
+import functools
 import io
 import tempfile
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from tracker.csv_safety import neutralise
+from tracker.csv_safety import neutralise, neutralise_column
 
 # Rows per piece of the streamed body. One piece per row meant one write to the socket per row, which
 # cost as much as building the rows (issue 6); a few hundred rows keep memory flat all the same.
@@ -56,6 +57,17 @@ class _RememberedTexts(dict):
         return written
 
 
+def _column_writer(kind):
+    """How a whole column of a piece of rows is written, for a column of ``kind`` (None: as it is)."""
+    if kind is PLAIN:
+        return None
+    if kind is FLAG:
+        return functools.partial(map, FLAG_TEXTS.__getitem__)
+    if kind is TEXT:
+        return functools.partial(neutralise_column, neutralise_each=_RememberedTexts(kind).__getitem__)
+    return functools.partial(map, _RememberedTexts(kind).__getitem__)
+
+
 def csv_chunks(header: list[str], rows: Iterable[Iterable], rows_per_chunk: int = ROWS_PER_CHUNK, kinds=None):
     """The CSV text as UTF-8 pieces of ``rows_per_chunk`` rows each, the header first.
 
@@ -67,17 +79,15 @@ def csv_chunks(header: list[str], rows: Iterable[Iterable], rows_per_chunk: int 
     writer = csv.writer(buffer)
     writer.writerow(header)
     kinds = list(kinds) if kinds is not None else [TEXT] * len(header)
-    writers = [
-        None if kind is PLAIN else FLAG_TEXTS.__getitem__ if kind is FLAG else _RememberedTexts(kind).__getitem__
-        for kind in kinds
-    ]
+    writers = [_column_writer(kind) for kind in kinds]
     rows_left = iter(rows)
     try:
         while piece := list(islice(rows_left, rows_per_chunk)):
-            # Column by column: each kind's function is mapped over a whole column of the piece, and plain columns
-            # are not touched at all (issue 18).
+            # Column by column: each kind's function is mapped over a whole column of the piece, a column of text
+            # that needs no quote mark is searched once and passed as it is, and plain columns are not touched at
+            # all (issue 18).
             columns = [
-                column if write is None else list(map(write, column))
+                column if write is None else write(column)
                 for column, write in zip(zip(*piece, strict=True), writers, strict=True)
             ]
             writer.writerows(zip(*columns, strict=True))
