@@ -36,7 +36,10 @@ def test_closing_a_half_read_export_closes_its_rows_at_once(db):
         finally:
             closed.append(True)
 
-    response = csv_response("numbers.csv", ["n"], rows())
+    # Held here as a queryset's iterator is held by its caller: a generator nothing refers to is closed by CPython as
+    # soon as the response lets it go, so without this the test would pass with no close() at all.
+    held = rows()
+    response = csv_response("numbers.csv", ["n"], held)
     next(iter(response.streaming_content))
 
     response.close()
