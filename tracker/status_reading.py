@@ -5,6 +5,7 @@
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import operator
 from collections import defaultdict
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from tracker.db_rows import driver_rows
 from tracker.models import Event, Instrument, MemberState
 from tracker.models.status_spans import EntryIntoForceSpan, StatusSpan, event_ids
-from tracker.status_rules import not_in_force
+from tracker.status_rules import Membership, not_in_force
 from tracker.status_vocabulary import (
     BOUND_STATUSES,
     EVENT_FACT_FIELDS,
@@ -43,17 +44,23 @@ class SpanRead:
         if eif.date is not None or eif.binds_on_adoption or eif.waiting_for or eif.missing_count is not None:
             return eif
         # Not in force: what it waits for follows from the pairs' statuses and membership on the date.
+        instrument_id = instrument.pk
         if self.state_ids is None:
-            bound = {state.pk for state in self.all_states if self._bound(instrument.pk, state.pk)}
+            statuses, members = self.statuses, self.members
+            bound = {
+                state_id
+                for state_id in members.ids
+                if (status := statuses.get((instrument_id, state_id))) is not None and status.code in BOUND_STATUSES
+            }
         else:
-            bound = self._bound_elsewhere().get(instrument.pk, set())
-        eif = not_in_force(instrument, bound, self.all_states, self.as_of)
-        self.entries[instrument.pk] = eif
+            bound = self._bound_elsewhere().get(instrument_id, set())
+        eif = not_in_force(instrument, bound, self.members)
+        self.entries[instrument_id] = eif
         return eif
 
-    def _bound(self, instrument_id, state_id) -> bool:
-        status = self.statuses.get((instrument_id, state_id))
-        return status is not None and status.code in BOUND_STATUSES
+    @functools.cached_property
+    def members(self) -> Membership:
+        return Membership.on(self.all_states, self.as_of)
 
     def _bound_elsewhere(self) -> dict[int, set[int]]:
         """Every state bound on each instrument not in force, where only some states' pairs were read (one query)."""
@@ -100,7 +107,8 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     entries, concluded = {}, {}
     for row in entry_rows:
         entries[row[0]], concluded[row[0]] = _entry_from(row, events)
-    statuses = {(row[0], row[1]): _status_from(row, events, entries[row[0]]) for row in pair_rows}
+    entry_ids = {row[0]: event_ids(row[7]) for row in entry_rows}
+    statuses = {(row[0], row[1]): _status_from(row, events, entry_ids[row[0]]) for row in pair_rows}
     return SpanRead(
         as_of=as_of,
         instruments={instrument.pk: instrument for instrument in instruments},
@@ -152,22 +160,15 @@ def _entry_from(row, events) -> tuple[EntryIntoForce, EventFacts | Event | None]
     return eif, events[concluded_by] if concluded_by else None
 
 
-def _status_from(row, events, eif: EntryIntoForce) -> PairStatus:
-    """A ``StatusSpan`` row (``PAIR_FIELDS``) as the pair's status; a computed one also rests on ``eif``."""
+def _status_from(row, events, entry_ids: tuple[int, ...]) -> PairStatus:
+    """A ``StatusSpan`` row (``PAIR_FIELDS``) as the pair's status; a computed one also rests on ``entry_ids``, the
+    events of its instrument's entry into force (``ENTRY_FIELDS``' ``rests_on``)."""
     _instrument_id, _state_id, code, since, precision, event, inferred, computed, rests_on, with_eif = row
     ids = event_ids(rests_on)
     if with_eif:
-        ids = rests_on_ids(ids, tuple(event.pk for event in eif.rests_on))
-    rests = tuple(events[pk] for pk in ids)
-    return PairStatus(
-        code=code,
-        since=since,
-        precision=precision,
-        event=events[event],
-        inferred=inferred,
-        computed=computed,
-        rests_on=rests,
-    )
+        ids = rests_on_ids(ids, entry_ids)
+    # map() rather than a generator: this runs for each of a page's 10,000 pairs (issue 18).
+    return PairStatus(code, since, precision, events[event], inferred, computed, tuple(map(events.__getitem__, ids)))
 
 
 class SpanStream:
@@ -205,8 +206,8 @@ class SpanStream:
         pair_rows = self._pairs.take(instrument_id)
         if not entry_rows:
             return {}
-        eif, _concluded = _entry_from(entry_rows[0], events)
-        return {row[1]: _status_from(row, events, eif) for row in pair_rows}
+        entry_ids = event_ids(entry_rows[0][7])
+        return {row[1]: _status_from(row, events, entry_ids) for row in pair_rows}
 
 
 class SpanLines:

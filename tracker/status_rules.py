@@ -265,7 +265,7 @@ def _entry_into_force(instrument, stated_in_force, runs, states, as_of) -> Entry
         eif = rule_met_on(instrument, runs, states, day)
         if eif is not None:
             return eif
-    return not_in_force(instrument, set(_bound_on(runs, as_of)), states, as_of)
+    return not_in_force(instrument, set(_bound_on(runs, as_of)), Membership.on(states, as_of))
 
 
 def _bound_on(runs, day) -> dict:
@@ -297,13 +297,26 @@ def rule_met_on(instrument, runs, states, day) -> EntryIntoForce | None:
     )
 
 
-def not_in_force(instrument, bound_ids: set[int], states, as_of) -> EntryIntoForce:
-    """An instrument not in force as of ``as_of``: how many more ratifications its rule needs, and whose."""
-    member_ids = [state.pk for state in states if state.is_member_on(as_of)]
-    missing = instrument.ratifications_missing(bound_ids, member_ids)
-    # A set: a list made this a walk of 200 members for each of 200 states, on each instrument a page shows.
-    members = set(member_ids)
-    waiting = tuple(state for state in states if state.pk in members and state.pk not in bound_ids)
+class Membership(NamedTuple):
+    """The member states on one date, in the record's order, with their ids: worked out once for a page's instruments.
+
+    Every instrument not in force asks who its rule still waits for among the members: each asking afresh walked
+    200 states and their ids once per instrument (issue 18).
+    """
+
+    states: tuple
+    ids: tuple[int, ...]
+
+    @classmethod
+    def on(cls, states, day: datetime.date) -> "Membership":
+        members = tuple(state for state in states if state.is_member_on(day))
+        return cls(members, tuple(state.pk for state in members))
+
+
+def not_in_force(instrument, bound_ids: set[int], members: Membership) -> EntryIntoForce:
+    """An instrument not in force: how many more ratifications its rule needs among ``members``, and whose."""
+    missing = instrument.ratifications_missing(bound_ids, members.ids)
+    waiting = tuple(state for state, pk in zip(members.states, members.ids) if pk not in bound_ids)
     return EntryIntoForce(
         date=None, rule_recorded=bool(instrument.eif_rule), missing_count=missing, waiting_for=waiting
     )
