@@ -125,6 +125,8 @@ class TestTheSpansAgreeWithTheEngine(TestCase):
         for as_of in dates_that_matter(states):
             matrix = status_matrix(as_of=as_of)
             brief = status_matrix(as_of=as_of, brief=True)
+            # The matrix's: each status's evidence joined to its span, as links (EvidenceLink).
+            linked = status_matrix(as_of=as_of, links=True)
             streamed = {(i.pk, s.pk): status for i, s, status in iter_status_pairs(as_of=as_of)}
             # What the status export writes of each pair, read with its evidence joined (SpanLines).
             lines = {(i.pk, s.pk): line for i, s, line in iter_status_lines(as_of=as_of)}
@@ -133,11 +135,13 @@ class TestTheSpansAgreeWithTheEngine(TestCase):
                 history = instrument_history(instrument, as_of=as_of)
                 assert matrix.entry_into_force(instrument) == history.entry_into_force, as_of
                 assert brief.entry_into_force(instrument).date == history.entry_into_force.date
+                assert _entry_links(linked.entry_into_force(instrument)) == _entry_links(history.entry_into_force)
                 assert matrix.concluded_by(instrument) == history.concluded_by
                 for state in states:
                     expected = history.status_of(state.pk, as_of)
                     assert matrix.status(instrument, state) == expected, (as_of, state.pk)
                     assert _evidence(brief.status(instrument, state)) == _evidence(expected)
+                    assert _links(linked.status(instrument, state)) == _links(expected), (as_of, state.pk)
                     assert _evidence(streamed[instrument.pk, state.pk]) == _evidence(expected)
                     assert lines[instrument.pk, state.pk] == StatusLine.of(expected), (as_of, state.pk)
 
@@ -175,6 +179,25 @@ def _evidence(status):
     return (status.code, status.since, status.precision, event, status.inferred, status.computed) + tuple(
         event.pk for event in status.rests_on
     )
+
+
+def _link(event):
+    """What a link to an event shows of it, from an Event, EventFacts or EvidenceLink alike."""
+    if event is None:
+        return None
+    title = event.source.title if isinstance(event, Event) else event.source_title
+    return (event.pk, event.source_id, title, event.inferred)
+
+
+def _links(status):
+    return _evidence(status) + (_link(status.event),) + tuple(map(_link, status.rests_on))
+
+
+def _entry_links(eif):
+    """An entry into force as the matrix shows it: when, how it is known, and whom it still waits for."""
+    waiting = tuple(state.pk for state in eif.waiting_for)
+    shown = (eif.date, eif.uncertain, eif.inferred, eif.binds_on_adoption, eif.missing_count, waiting)
+    return shown + (_link(eif.stated_by),) + tuple(map(_link, eif.rests_on))
 
 
 # -- Kept current by every write ------------------------------------------------------------------------------

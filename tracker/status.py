@@ -64,6 +64,7 @@ from tracker.status_vocabulary import (
     STEP_RANK,
     EntryIntoForce,
     EventFacts,
+    EvidenceLink,
     InstrumentHistory,
     PairStatus,
     SourceFacts,
@@ -83,6 +84,7 @@ __all__ = [
     "STEP_RANK",
     "EntryIntoForce",
     "EventFacts",
+    "EvidenceLink",
     "InstrumentHistory",
     "PairStatus",
     "SourceFacts",
@@ -192,6 +194,7 @@ def status_matrix(
     instruments: Iterable[Instrument] | None = None,
     states: Iterable[MemberState] | None = None,
     brief: bool = False,
+    links: bool = False,
 ) -> StatusMatrix:
     """The status of every pair as of ``as_of``, from the status spans, in six queries however large the record.
 
@@ -202,11 +205,15 @@ def status_matrix(
     the same answers, several times faster to read, for callers that show no
     more of the evidence than EventFacts holds. Where the spans are behind the
     record (a write that bypassed the signals), the events are folded instead.
+
+    With ``links``, statuses read from the spans carry ``EvidenceLink`` instead: only a link to each event, for the
+    matrix, which shows of its 10,000 statuses nothing more. Folded from the events, they carry ``EventFacts``,
+    which answers the same names.
     """
     all_states = list(MemberState.objects.all())
     shown_states = all_states if states is None else list(states)
     instrument_list = list(Instrument.objects.all() if instruments is None else instruments)
-    histories = _ComputedHistories(instrument_list, all_states, as_of, brief)
+    histories = _ComputedHistories(instrument_list, all_states, as_of, brief or links)
     spans = None
     if SpanStamp.is_current():
         spans = read_spans(
@@ -215,6 +222,7 @@ def status_matrix(
             all_states=all_states,
             states=None if states is None else shown_states,
             brief=brief,
+            links=links,
         )
     return StatusMatrix(as_of=as_of, instruments=instrument_list, states=shown_states, histories=histories, spans=spans)
 

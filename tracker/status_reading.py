@@ -20,6 +20,7 @@ from tracker.status_vocabulary import (
     EVENT_FACT_FIELDS,
     EntryIntoForce,
     EventFacts,
+    EvidenceLink,
     PairStatus,
     StatusLine,
     rests_on_ids,
@@ -82,19 +83,24 @@ class SpanRead:
 EVENTS_BY_ID = 10_000
 
 
-def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None, brief=False) -> SpanRead:
-    """The spans valid on ``as_of`` for ``instruments`` (and ``states``, default all), with their events: 3 queries."""
+def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None, brief=False, links=False) -> SpanRead:
+    """The spans valid on ``as_of`` for ``instruments`` (and ``states``, default all), with their events: 3 queries.
+
+    With ``links``, every event is an ``EvidenceLink``, and each status's own evidence is joined to its span's row
+    (``LINK_FIELDS``): only the other events it rests on are read by id.
+    """
     instrument_ids = [instrument.pk for instrument in instruments]
     state_ids = None if states is None else {state.pk for state in states}
     pair_rows = StatusSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids)
     if state_ids is not None:
         pair_rows = pair_rows.filter(state__in=state_ids)
-    pair_rows = list(driver_rows(pair_rows.values_list(*PAIR_FIELDS)))
+    pair_rows = list(driver_rows(pair_rows.values_list(*PAIR_FIELDS, *(LINK_FIELDS if links else ()))))
     entry_rows = list(
         driver_rows(
             EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
         )
     )
+    known = {row[5]: EvidenceLink(row[5], *row[10:]) for row in pair_rows} if links else {}
     wanted = set()
     for row in pair_rows:
         wanted.add(row[5])
@@ -102,7 +108,7 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     for row in entry_rows:
         wanted.update(pk for pk in (row[3], row[8]) if pk is not None)
         wanted.update(event_ids(row[7]))
-    events = _events_by_id(wanted, instrument_ids, as_of, brief)
+    events = known | _events_by_id(wanted.difference(known), instrument_ids, as_of, brief, links)
 
     entries, concluded = {}, {}
     for row in entry_rows:
@@ -132,6 +138,8 @@ PAIR_FIELDS = (
     "rests_on",
     "rests_on_entry_into_force",
 )
+# A status's evidence as an ``EvidenceLink`` (after its pk, ``PAIR_FIELDS``' event_id), joined to its span.
+LINK_FIELDS = ("event__source_id", "event__source__title", "event__inferred")
 ENTRY_FIELDS = (
     "instrument_id",
     "date",
@@ -161,9 +169,9 @@ def _entry_from(row, events) -> tuple[EntryIntoForce, EventFacts | Event | None]
 
 
 def _status_from(row, events, entry_ids: tuple[int, ...]) -> PairStatus:
-    """A ``StatusSpan`` row (``PAIR_FIELDS``) as the pair's status; a computed one also rests on ``entry_ids``, the
-    events of its instrument's entry into force (``ENTRY_FIELDS``' ``rests_on``)."""
-    _instrument_id, _state_id, code, since, precision, event, inferred, computed, rests_on, with_eif = row
+    """A ``StatusSpan`` row (``PAIR_FIELDS``, then any ``LINK_FIELDS``) as the pair's status; a computed one also
+    rests on ``entry_ids``, the events of its instrument's entry into force (``ENTRY_FIELDS``' ``rests_on``)."""
+    code, since, precision, event, inferred, computed, rests_on, with_eif = row[2:10]
     ids = event_ids(rests_on)
     if with_eif:
         ids = rests_on_ids(ids, entry_ids)
@@ -288,7 +296,7 @@ class _InstrumentRuns:
         return rows
 
 
-def _events_by_id(ids: set[int], instrument_ids, as_of, brief) -> dict:
+def _events_by_id(ids: set[int], instrument_ids, as_of, brief, links=False) -> dict:
     if not ids:
         return {}
     if len(ids) <= EVENTS_BY_ID:
@@ -296,7 +304,11 @@ def _events_by_id(ids: set[int], instrument_ids, as_of, brief) -> dict:
     else:
         events = events_for(instrument_ids, as_of=as_of)
     events = events.order_by()
-    return {event.pk: event for event in (event_facts(events) if brief else events)}
+    if links:
+        rows = map(EvidenceLink._make, driver_rows(events.values_list("pk", "source_id", "source__title", "inferred")))
+    else:
+        rows = event_facts(events) if brief else events
+    return {event.pk: event for event in rows}
 
 
 def events_for(instruments, *, as_of: datetime.date | None):

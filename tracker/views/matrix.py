@@ -73,7 +73,7 @@ def matrix(request):
     worth_keeping = is_worth_keeping(request, query_parameters(date_form.fields | filterset.form.fields))
     # The table and the chart show the same statuses: worked out once, and only if either is not kept. Each worked
     # them out on its own, which doubled the engine's time and queries on an uncached page (issue 18).
-    current = functools.cache(lambda: status_matrix(as_of=as_of, instruments=filterset.qs, brief=True))
+    current = functools.cache(lambda: status_matrix(as_of=as_of, instruments=filterset.qs, links=True))
     table = cached_body(key)
     if table is None:
         table = render_to_string(
@@ -130,7 +130,7 @@ class KindGroup:
 
 
 def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool = False) -> dict:
-    """The table's context from ``current``, the statuses as of the page's date (``status_matrix(brief=True)``: the
+    """The table's context from ``current``, the statuses as of the page's date (``status_matrix(links=True)``: the
     page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given.
 
     With ``dated_links`` (the reader chose the date), the states' and instruments' links keep it.
@@ -140,7 +140,7 @@ def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool
     links = StateLinks()
     changed, earlier, later = set(), None, None
     if compare_on:
-        other = status_matrix(as_of=compare_on, instruments=current.instruments, brief=True)
+        other = status_matrix(as_of=compare_on, instruments=current.instruments, links=True)
         earlier, later = (other, current) if compare_on <= as_of else (current, other)
         changed = changed_pairs(earlier, later)
 
@@ -331,7 +331,7 @@ class CellRenderer:
         return date
 
     def _title(self, status: PairStatus) -> str:
-        title = self.titles[status.event.source_id] = evidence_title(status.source.title, self.language)
+        title = self.titles[status.event.source_id] = evidence_title(status.event.source_title, self.language)
         return title
 
     def same_for_all(self, instrument: Instrument, statuses: list[PairStatus], any_changed: bool) -> str:
