@@ -166,8 +166,19 @@ class EventTable(ListTable):
         per_page = 50
         empty_text = _("No events match these filters.")
 
+    # What the cells above show of an event, its instrument, state and source (render_* and EventCells): the rows'
+    # query reads only these, not the sources' and instruments' other texts and settings (issue 18). A cell that
+    # shows another field names it here, or each row costs a query of its own (tests/test_tables.py).
+    ROW_FIELDS = (
+        *("date", "precision", "type", "quote", "inferred"),
+        *("instrument__slug", "instrument__title", "instrument__short_title"),
+        *("instrument__title_ru", "instrument__short_title_ru"),
+        *("state__slug", "state__name", "state__name_ru"),
+        *("source__slug", "source__title", "source__date"),
+    )
+
     def __init__(self, data, **kwargs):
-        super().__init__(PagedByKeys(data), **kwargs)
+        super().__init__(PagedByKeys(data.only(*self.ROW_FIELDS)), **kwargs)
 
     @property
     def paginated_rows(self):
