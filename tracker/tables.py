@@ -4,7 +4,6 @@ from typing import NamedTuple
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from tracker.markup import html_of
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.templatetags.languages import marked
 from tracker.templatetags.tracker_extras import dated
+from tracker.wording import word_date
 
 TABLE_TEMPLATE = "tracker/includes/table.html"
 # Columns a phone leaves out, so that the rest fit without scrolling sideways.
@@ -208,7 +208,9 @@ class EventTable(ListTable):
         return mark_safe(f"<q>{html_of(Truncator(value).words(30))}</q>")
 
     def render_source(self, record):
-        title, day = Truncator(record.source.title).words(10), date_format(record.source.date, DATE_FORMAT)
+        # The source's day as word_date writes an exact one (the short format), worded once per process and language:
+        # through Django's date formatting on every row it was a third of the cells (issue 18).
+        title, day = Truncator(record.source.title).words(10), word_date(record.source.date, Event.Precision.DAY)
         return mark_safe(f'{html_of(title)}<br><small class="nowrap">{html_of(day)}</small>')
 
 
