@@ -2,23 +2,71 @@
 
 import pytest
 from django import forms
+from django.db import connection
 from django.test import SimpleTestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from tests.builders import make_instrument, make_source, make_state
 from tracker.filters import EventFilter, QuickSelect
+from tracker.models import MemberState
 from tracker.views.events import event_list_parameters
 
 pytestmark = pytest.mark.django_db
 
-CHOICES = [("", "Any state"), ("armenia", "Armenia"), ("belarus", "Belarus & <Minsk>")]
+CHOICES = [
+    ("", gettext_lazy("Any state")),
+    ("armenia", "Armenia"),
+    ("belarus", "Belarus & <Minsk>"),
+    ('say-"hi"', "O'Brien's \"Republic\""),
+    ("<script>", mark_safe("<b>already HTML</b>")),
+]
 
 
-@pytest.mark.parametrize("value", [None, "", "belarus"])
+@pytest.mark.parametrize("value", [None, "", "belarus", 'say-"hi"', "<script>"])
 def test_the_quick_select_writes_the_same_markup_as_djangos_select(value):
     attrs = {"id": "id_state", "aria-describedby": "state-help"}
     quick = QuickSelect(choices=CHOICES).render("state", value, attrs)
     django = forms.Select(choices=CHOICES).render("state", value, attrs)
     SimpleTestCase().assertHTMLEqual(quick, django)
+
+
+def test_the_quick_select_escapes_names_and_keys_as_django_does_and_leaves_html_as_it_is():
+    html = QuickSelect(choices=CHOICES).render("state", 'say-"hi"')
+
+    assert '<option value="belarus">Belarus &amp; &lt;Minsk&gt;</option>' in html
+    assert '<option value="say-&quot;hi&quot;" selected>O&#x27;Brien&#x27;s &quot;Republic&quot;</option>' in html
+    assert '<option value="&lt;script&gt;"><b>already HTML</b></option>' in html
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_state_drop_down_offers_what_djangos_own_choice_field_would(language):
+    make_state(name="Armenia", name_ru="Армения", slug="armenia")
+    make_state(name='Belarus & <"Minsk">', name_ru="", slug="belarus")
+    field = EventFilter({"state": "belarus"}).form["state"]
+    empty_label = field.field.empty_label
+    django_field = forms.ModelChoiceField(MemberState.objects.all(), to_field_name="slug", empty_label=empty_label)
+
+    with translation.override(language):
+        html = str(field)
+        django = forms.Select(choices=django_field.choices).render("state", "belarus", {"id": field.auto_id})
+
+    SimpleTestCase().assertHTMLEqual(html, django)
+    assert ("Армения" in html) is (language == "ru")
+
+
+def test_the_state_drop_down_reads_only_the_states_slugs_and_names():
+    make_state(official_name="Republic of Nowhere")
+    field = EventFilter({}).form["state"]
+
+    with CaptureQueriesContext(connection) as queries:
+        str(field)
+
+    (query,) = queries.captured_queries
+    assert "official_name" not in query["sql"]
+    assert "iso3" not in query["sql"]
 
 
 def test_the_events_filter_keeps_the_chosen_state_selected():

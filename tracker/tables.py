@@ -4,17 +4,17 @@ from typing import NamedTuple
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
-from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
 from tracker.addresses import AddressPattern
+from tracker.markup import html_of
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.templatetags.languages import marked
 from tracker.templatetags.tracker_extras import dated
+from tracker.wording import word_date
 
 TABLE_TEMPLATE = "tracker/includes/table.html"
 # Columns a phone leaves out, so that the rest fit without scrolling sideways.
@@ -68,11 +68,11 @@ class EventCells:
     def __init__(self, table):
         self.table = table
         columns = table.columns
-        self.no_state = conditional_escape(columns["state"].default)
-        self.no_quote = conditional_escape(columns["quote"].default)
+        self.no_state = html_of(columns["state"].default)
+        self.no_quote = html_of(columns["quote"].default)
         self.empty_quotes = columns["quote"].column.empty_values
         # Worded once: a lazy translation is looked up again each time it is written.
-        self.evidence = conditional_escape(columns["evidence"].column.text)
+        self.evidence = html_of(columns["evidence"].column.text)
         self.inferred = columns["inferred"]
         # Per value, the first time it is met: an event type's label, an "inferred" or "stated" cell.
         self.type_labels, self.inferred_cells = {}, {}
@@ -95,27 +95,27 @@ class EventCells:
 
     def row(self, event, columns) -> str:
         # format_html's checks on the cell's own markup, 450 times a page, cost more than the cells' contents took to
-        # escape: the attributes are the column's, already HTML, and each content is escaped unless it is HTML.
+        # escape: the attributes are the column's, already HTML, and every writer returns its cell's HTML.
         writers, cell = self.writers, self.CELL
-        return mark_safe(
-            "".join([cell.format(attrs, conditional_escape(writers[name](event))) for name, attrs in columns])
-        )
+        return mark_safe("".join([cell.format(attrs, writers[name](event)) for name, attrs in columns]))
+
+    # Each writer returns its cell's HTML, its pieces put in with html_of: format_html's argument checks and lazy
+    # wrappers, 200 links a page, cost more than the escaping they do (issue 18).
 
     def instrument(self, event):
         instrument = event.instrument
-        return format_html(
-            '<a href="{}">{}</a>', self.address_of["instrument"](instrument), self.table.render_instrument(instrument)
-        )
+        address = html_of(self.address_of["instrument"](instrument))
+        return f'<a href="{address}">{html_of(self.table.render_instrument(instrument))}</a>'
 
     def state(self, event):
-        if event.state is None:
-            return self.no_state
         state = event.state
-        return format_html('<a href="{}">{}</a>', self.address_of["state"](state), self.table.render_state(state))
+        if state is None:
+            return self.no_state
+        return f'<a href="{html_of(self.address_of["state"](state))}">{html_of(self.table.render_state(state))}</a>'
 
     def type(self, event):
         if event.type not in self.type_labels:
-            self.type_labels[event.type] = conditional_escape(event.get_type_display())
+            self.type_labels[event.type] = html_of(event.get_type_display())
         return self.type_labels[event.type]
 
     def quote(self, event):
@@ -124,18 +124,17 @@ class EventCells:
         return self.table.render_quote(event.quote)
 
     def source(self, event):
-        return format_html(
-            '<a href="{}">{}</a>', self.address_of["source"](event.source), self.table.render_source(event)
-        )
+        return f'<a href="{html_of(self.address_of["source"](event.source))}">{self.table.render_source(event)}</a>'
 
     def inferred_cell(self, event):
         # BooleanColumn's own markup: the value as a class, the column's word for it as the text.
         if event.inferred not in self.inferred_cells:
-            self.inferred_cells[event.inferred] = self.inferred.column.render(event.inferred, event, self.inferred)
+            cell = self.inferred.column.render(event.inferred, event, self.inferred)
+            self.inferred_cells[event.inferred] = html_of(cell)
         return self.inferred_cells[event.inferred]
 
     def evidence_link(self, event):
-        return format_html('<a href="{}">{}</a>', self.address_of["event"](event), self.evidence)
+        return f'<a href="{html_of(self.address_of["event"](event))}">{self.evidence}</a>'
 
 
 class EventTable(ListTable):
@@ -167,8 +166,19 @@ class EventTable(ListTable):
         per_page = 50
         empty_text = _("No events match these filters.")
 
+    # What the cells above show of an event, its instrument, state and source (render_* and EventCells): the rows'
+    # query reads only these, not the sources' and instruments' other texts and settings (issue 18). A cell that
+    # shows another field names it here, or each row costs a query of its own (tests/test_tables.py).
+    ROW_FIELDS = (
+        *("date", "precision", "type", "quote", "inferred"),
+        *("instrument__slug", "instrument__title", "instrument__short_title"),
+        *("instrument__title_ru", "instrument__short_title_ru"),
+        *("state__slug", "state__name", "state__name_ru"),
+        *("source__slug", "source__title", "source__date"),
+    )
+
     def __init__(self, data, **kwargs):
-        super().__init__(PagedByKeys(data), **kwargs)
+        super().__init__(PagedByKeys(data.only(*self.ROW_FIELDS)), **kwargs)
 
     @property
     def paginated_rows(self):
@@ -181,10 +191,12 @@ class EventTable(ListTable):
         cells = EventCells(self)
         return [EventRow(row.attrs, cells.row(row.record, columns)) for row in super().paginated_rows]
 
+    # The render_ methods write HTML (mark_safe of pieces put in with html_of): the events page writes 50 rows of them.
+
     def render_date(self, record):
         # tracker/includes/event_date.html, written here: rendering the include for each of 50 rows cost more than
         # all the other cells together.
-        return format_html('<span class="event-date">{}</span>\n', dated(record, plain=True))
+        return mark_safe(f'<span class="event-date">{html_of(dated(record, plain=True))}</span>\n')
 
     def render_instrument(self, value):
         return marked(value.display_short_title())
@@ -193,14 +205,13 @@ class EventTable(ListTable):
         return marked(value.display_name())
 
     def render_quote(self, value):
-        return format_html("<q>{}</q>", Truncator(value).words(30))
+        return mark_safe(f"<q>{html_of(Truncator(value).words(30))}</q>")
 
     def render_source(self, record):
-        return format_html(
-            '{}<br><small class="nowrap">{}</small>',
-            Truncator(record.source.title).words(10),
-            date_format(record.source.date, DATE_FORMAT),
-        )
+        # The source's day as word_date writes an exact one (the short format), worded once per process and language:
+        # through Django's date formatting on every row it was a third of the cells (issue 18).
+        title, day = Truncator(record.source.title).words(10), word_date(record.source.date, Event.Precision.DAY)
+        return mark_safe(f'{html_of(title)}<br><small class="nowrap">{html_of(day)}</small>')
 
 
 class InstrumentTable(ListTable):
