@@ -11,12 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from tracker.db_rows import driver_rows
-from tracker.models import Event, Instrument, MemberState
+from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.models.status_spans import EntryIntoForceSpan, StatusSpan, event_ids
 from tracker.status_rules import not_in_force
 from tracker.status_vocabulary import (
     BOUND_STATUSES,
     EVENT_FACT_FIELDS,
+    SOURCE_FACT_FIELDS,
+    SOURCE_FACTS_START,
     EntryIntoForce,
     EventFacts,
     PairStatus,
@@ -295,7 +297,30 @@ def _events_by_id(ids: set[int], instrument_ids, as_of, brief) -> dict:
     else:
         events = events_for(instrument_ids, as_of=as_of)
     events = events.order_by()
-    return {event.pk: event for event in (event_facts(events) if brief else events)}
+    if brief:
+        return _event_facts_by_id(events, ids)
+    return {event.pk: event for event in events}
+
+
+# Up to this many sources are read by their ids; beyond, every source (the table is read whole either way).
+SOURCES_BY_ID = 10_000
+
+
+def _event_facts_by_id(events, ids: set[int]) -> dict[int, EventFacts]:
+    """The EventFacts of ``ids`` among ``events``: the events' own fields, then their sources' in a query of their own.
+
+    Joined in one query, PostgreSQL hashed every event and source: for the status API's page of 500 instruments
+    (30,000 events cited) 65 ms, against 27 + 10 ms for the two reads (issue 18).
+    """
+    own = [
+        row for row in driver_rows(events.values_list(*EVENT_FACT_FIELDS[: SOURCE_FACTS_START + 1])) if row[0] in ids
+    ]
+    source_ids = {row[-1] for row in own}
+    sources = SourceDocument.objects.order_by()
+    if len(source_ids) <= SOURCES_BY_ID:
+        sources = sources.filter(pk__in=source_ids)
+    source_rows = {row[0]: row[1:] for row in driver_rows(sources.values_list(*SOURCE_FACT_FIELDS))}
+    return {row[0]: EventFacts._make(row + source_rows[row[-1]]) for row in own}
 
 
 def events_for(instruments, *, as_of: datetime.date | None):
