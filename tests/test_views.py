@@ -519,8 +519,8 @@ class TestQueryCounts:
         self.grow(six_states, size)
 
         # The matrix compares two dates: each reads the states, the spans' stamp, the pairs' and the
-        # entries into force's spans (the events behind them once): 11 at most, whatever the size.
-        with django_assert_max_num_queries(11):
+        # entries into force's spans (the events behind them once, their sources once): 13 at most, whatever the size.
+        with django_assert_max_num_queries(13):
             assert client.get(reverse(page), {"compare": "2023-01-01"}).status_code == 200
 
     @pytest.mark.parametrize("size", [2, 12])
