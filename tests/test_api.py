@@ -1,4 +1,5 @@
 import datetime
+import json
 from collections import Counter
 from contextlib import ExitStack
 from io import StringIO
@@ -6,12 +7,19 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.http import http_date
+from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
 
 from tests.builders import make_event, make_instrument, make_source
+from tracker.api import schemas
 from tracker.api.freshness import record_last_changed
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.api.schemas import StatusReportOut, entry_into_force_data
+from tracker.citation import cite_status
+from tracker.models import Event, Instrument, MemberState, RecordToken, SourceDocument, SpanStamp
 from tracker.status import status_matrix
+from tracker.wording import status_label
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +65,20 @@ def status_rows(response):
     return {(row["instrument"]["slug"], row["state"]["iso3"]): row for row in response.json()["statuses"]}
 
 
+def assert_written_as_the_schema_would(response):
+    """The status report is written without pydantic (tracker.api.status_report): it must be the very bytes that
+    django-ninja would send for the same report validated by ``StatusReportOut``, which the OpenAPI document shows.
+    Validating alone would let an extra field, a misplaced one or a number written as text through."""
+    assert response.status_code == 200
+    # The schemas' resolvers make a field of an object (an address of an instrument); the JSON holds the fields.
+    with ExitStack() as read_as_data:
+        for schema in vars(schemas).values():
+            if isinstance(schema, type) and issubclass(schema, Schema):
+                read_as_data.enter_context(mock.patch.object(schema, "_ninja_resolvers", {}))
+        report = StatusReportOut.model_validate_json(response.content)
+    assert response.content.decode() == json.dumps(report.model_dump(mode="json"))
+
+
 class TestStatus:
     def test_a_researcher_gets_every_instrument_for_kazakhstan_as_of_a_date_with_sources_in_one_request(
         self, client, record
@@ -83,6 +105,71 @@ class TestStatus:
         assert evidence["event_url"] == f"http://testserver/events/{record['events']['KAZ'].pk}/"
         assert rows[("budget-decision", "KAZ")]["status"] == "no_record"
         assert rows[("budget-decision", "KAZ")]["evidence"] is None
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {"as_of": "2023-12-31"},
+            {"as_of": "2023-11-10"},
+            {"as_of": "2023-12-01", "instrument": "rapid-reaction-protocol"},
+            {"as_of": "2023-12-31", "state": "KAZ", "limit": 1, "offset": 1},
+        ],
+    )
+    def test_the_written_report_is_the_schemas_byte_for_byte(self, client, record, query):
+        assert_written_as_the_schema_would(client.get("/api/status", query))
+
+    def test_the_written_report_is_the_one_django_ninja_writes_from_the_records_objects(self, client, record, rf):
+        """The fast path against the full one: the report django-ninja validated from the model objects (full
+        ``Event`` instances, the schemas' resolvers making their addresses) before it was written by hand."""
+        as_of, access_date = datetime.date(2023, 12, 1), timezone.localdate()
+        request = rf.get("/api/status")
+        matrix = status_matrix(as_of=as_of)
+        cited = {"as_of": as_of, "access_date": access_date, "base_url": request.build_absolute_uri("/")}
+        statuses = [
+            {
+                "instrument": instrument,
+                "state": state,
+                "status": pair.code,
+                "label": status_label(pair.code),
+                "since": pair.since,
+                "precision": pair.precision,
+                "uncertain": pair.is_uncertain,
+                "inferred": pair.inferred,
+                "computed": pair.computed,
+                "computed_from": [event.pk for event in pair.rests_on] if pair.computed else [],
+                "evidence": pair.event,
+                "citation": cite_status(instrument, state, pair, **cited),
+            }
+            for instrument, state, pair in matrix.pairs()
+        ]
+        report = {
+            "as_of": as_of,
+            "count": len(statuses),
+            "instrument_count": 2,
+            "limit": 100,
+            "offset": 0,
+            "statuses": statuses,
+            "entry_into_force": [
+                entry_into_force_data(instrument, matrix.entry_into_force(instrument), as_of)
+                for instrument in matrix.instruments
+            ],
+        }
+        validated = StatusReportOut.model_validate(report, context={"request": request})
+
+        response = client.get("/api/status", {"as_of": as_of.isoformat()})
+
+        assert response.content.decode() == json.dumps(validated.model_dump(), cls=NinjaJSONEncoder)
+
+    def test_the_report_folded_from_the_events_is_written_as_the_one_read_from_the_spans(self, client, record):
+        """Where the spans are behind the record, the engine folds the events: the same report, the same bytes."""
+        from_spans = client.get("/api/status", {"as_of": "2023-12-31"})
+        RecordToken.bump()
+        assert not SpanStamp.is_current()
+
+        folded = client.get("/api/status", {"as_of": "2023-12-31"})
+
+        assert_written_as_the_schema_would(folded)
+        assert folded.content == from_spans.content
 
     def test_a_state_may_be_named_by_slug_or_iso_code_in_any_case(self, client, record):
         by_code = client.get("/api/status", {"as_of": "2023-12-31", "state": "kaz"}).json()
@@ -393,3 +480,11 @@ class TestOnTheCuratedRecord:
                     source.title,
                 )
         assert with_evidence > 0
+        assert_written_as_the_schema_would(response)
+
+    @pytest.mark.parametrize("query", ["as_of=2023-12-31", "as_of=2010-06-01&state=RUS", "instrument=csto-charter"])
+    def test_the_written_report_is_the_schemas_byte_for_byte(self, client, query):
+        call_command("load_record", stdout=StringIO())
+
+        assert_written_as_the_schema_would(client.get(f"/api/status?{query}"))
+        assert_written_as_the_schema_would(client.get(f"/api/status?{query}", headers={"accept-language": "ru"}))

@@ -31,15 +31,18 @@ class PageAddresses:
     """Every object's page address for one response, each model's ``AddressPattern`` made the first time it is asked.
 
     For answers that link to thousands of objects of a few models: the API's status page of 50 instruments called
-    ``reverse()`` 42,669 times, 40% of its time (issue 18). ``keys`` names the field each model's address holds.
+    ``reverse()`` 42,669 times, 40% of its time (issue 18). ``keys`` names the field each model's address holds,
+    ``rows`` the model each kind of plain row stands for.
     """
 
-    def __init__(self, keys: dict[type, str]):
+    def __init__(self, keys: dict[type, str], rows: dict[type, type] | None = None):
         self.keys = keys
+        # Plain rows that stand for a model's objects (``EventFacts`` for an ``Event``) have the model's address.
+        self.rows = rows or {}
         self.patterns: dict[type, AddressPattern] = {}
 
     def __call__(self, obj) -> str:
-        model = type(obj)
+        model = self.rows.get(type(obj), type(obj))
         pattern = self.patterns.get(model)
         if pattern is None:
             if model not in self.keys:

@@ -58,27 +58,69 @@ def cite_status(
 ) -> str:
     """A citation of one matrix cell: the status as of a date, what it rests on, and a URL that shows it again.
 
-    ``address`` gives an object's page address (default its ``get_absolute_url()``): an answer that cites thousands
-    of cells passes its ``PageAddresses``.
+    ``address`` gives an object's page address (default its ``get_absolute_url()``). An answer that cites
+    thousands of cells makes one ``StatusCitations`` instead.
     """
-    address = address or _own_address
-    url = _permalink(base_url, address(instrument)) + "?" + urlencode({"as_of": as_of.isoformat()})
-    since = ""
-    if status.since:
-        # A vague date is a latest date: "by 18 May 2023", "in 2021" say so without backdating it.
-        since = f" {'' if status.is_uncertain else 'since '}{word_date(status.since, status.precision, long=True)}"
-    parts = [f"{instrument.title} — {state.name}: {status_label(status.code)}{since}, as of {long_date(as_of)}."]
-    if status.computed:
-        parts.append("Computed from the instrument's entry-into-force rule.")
-    if status.inferred:
-        parts.append("Inferred from the source, not stated in it.")
-    if status.event is not None:
+    return StatusCitations(as_of=as_of, access_date=access_date, base_url=base_url, address=address)(
+        instrument, state, status
+    )
+
+
+class StatusCitations:
+    """Citations of many matrix cells as of one date, for one answer (one language): ``cite_status`` for each cell,
+    with what cells share worked out once.
+
+    The status API cites every pair of the record, 100,000 of them: each instrument's address, each status's words,
+    each evidence event's source and permalink are written once per answer, not once per cell (issue 18).
+    ``address`` gives an object's page address (default its ``get_absolute_url()``): pass the answer's
+    ``PageAddresses``. Each cell's evidence is known by its event's pk: a cell of another answer needs another one.
+    """
+
+    def __init__(self, *, as_of: datetime.date, access_date: datetime.date, base_url: str, address=None):
+        self.as_of, self.base_url = as_of, base_url
+        self.address = address or _own_address
+        self.as_of_words = long_date(as_of)
+        self.ending = f"{SITE_NAME}. {{url}} (accessed {long_date(access_date)})."
+        self.query = "?" + urlencode({"as_of": as_of.isoformat()})
+        self._instruments: dict[int, tuple[str, str]] = {}
+        self._statuses: dict[tuple, str] = {}
+        self._labels: dict[str, str] = {}
+        self._evidence: dict[int, str] = {}
+
+    def __call__(self, instrument: Instrument, state: MemberState, status: PairStatus) -> str:
+        known = self._instruments.get(instrument.pk)
+        if known is None:
+            url = _permalink(self.base_url, self.address(instrument)) + self.query
+            known = self._instruments[instrument.pk] = (instrument.title, self.ending.format(url=url))
+        title, ending = known
+        facts = (status.code, status.since, status.precision, status.computed, status.inferred)
+        words = self._statuses.get(facts)
+        if words is None:
+            words = self._statuses[facts] = self._status_words(status)
         event = status.event
-        parts.append(
-            f"Source: {_source_reference(event.source)}: “{event.quote}”; "
-            f"evidence {_permalink(base_url, address(event))}."
-        )
-    else:
-        parts.append("No event in the record.")
-    parts.append(f"{SITE_NAME}. {url} (accessed {long_date(access_date)}).")
-    return " ".join(parts)
+        if event is None:
+            evidence = "No event in the record."
+        else:
+            evidence = self._evidence.get(event.pk)
+            if evidence is None:
+                evidence = self._evidence[event.pk] = (
+                    f"Source: {_source_reference(event.source)}: “{event.quote}”; "
+                    f"evidence {_permalink(self.base_url, self.address(event))}."
+                )
+        return f"{title} — {state.name}: {words} {evidence} {ending}"
+
+    def _status_words(self, status: PairStatus) -> str:
+        """The status, its date and how it is known: "In force since 18 May 2023, as of 1 January 2024. ..."."""
+        since = ""
+        if status.since:
+            # A vague date is a latest date: "by 18 May 2023", "in 2021" say so without backdating it.
+            since = f" {'' if status.is_uncertain else 'since '}{word_date(status.since, status.precision, long=True)}"
+        label = self._labels.get(status.code)
+        if label is None:
+            label = self._labels[status.code] = status_label(status.code)
+        parts = [f"{label}{since}, as of {self.as_of_words}."]
+        if status.computed:
+            parts.append("Computed from the instrument's entry-into-force rule.")
+        if status.inferred:
+            parts.append("Inferred from the source, not stated in it.")
+        return " ".join(parts)

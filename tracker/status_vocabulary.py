@@ -58,12 +58,16 @@ BOUND_STATUSES = {Status.RATIFIED, Status.IN_FORCE}
 
 
 class SourceFacts(NamedTuple):
-    """A source as ``EventFacts.source``: what a status cell or an export row shows of it."""
+    """A source as ``EventFacts.source``: what a status cell, an export row or the status API shows of it."""
 
     pk: int
     title: str
     slug: str
     date: datetime.date
+    speaker: str
+    place: str
+    # Where the text was published, as ``SourceDocument.url``.
+    url: str
 
     # Its page's address is the model's, the one writer of it: the row has the slug it reads.
     get_absolute_url = SourceDocument.get_absolute_url
@@ -87,10 +91,16 @@ class EventFacts(NamedTuple):
     inferred: bool
     place: str
     quote: str
+    is_paraphrase: bool
+    # The source's fields last, in SourceFacts' order: a row of the event's own fields and its source's row
+    # read on their own make one of these (``tracker.status_reading``).
     source_id: int
     source_title: str
     source_slug: str
     source_date: datetime.date
+    source_speaker: str
+    source_place: str
+    source_url: str
 
     @property
     def is_uncertain(self) -> bool:
@@ -98,7 +108,7 @@ class EventFacts(NamedTuple):
 
     @property
     def source(self) -> SourceFacts:
-        return SourceFacts(self.source_id, self.source_title, self.source_slug, self.source_date)
+        return SourceFacts._make(self[SOURCE_FACTS_START:])
 
     # Its page's address is the model's, the one writer of it: the row has the pk it reads.
     get_absolute_url = Event.get_absolute_url
@@ -132,11 +142,18 @@ EVENT_FACT_FIELDS = [
     "inferred",
     "place",
     "quote",
+    "is_paraphrase",
     "source_id",
     "source__title",
     "source__slug",
     "source__date",
+    "source__speaker",
+    "source__place",
+    "source__url",
 ]
+# Where the source's fields start in EventFacts, and the database fields behind SourceFacts, in its order.
+SOURCE_FACTS_START = EventFacts._fields.index("source_id")
+SOURCE_FACT_FIELDS = ["pk", *(field.removeprefix("source__") for field in EVENT_FACT_FIELDS[SOURCE_FACTS_START + 1 :])]
 
 
 @dataclasses.dataclass(frozen=True)

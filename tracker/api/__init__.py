@@ -8,14 +8,24 @@ Every status comes from ``tracker.status``; nothing here works one out.
 from django.http import Http404
 from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
+from ninja.renderers import JSONRenderer
 
 from tracker.api import errors, record, search, statuses
+from tracker.api.status_report import WrittenJSON
 
 
 class SiteSwagger(Swagger):
     """Swagger UI in a page of our own: a viewport for phones and a link back to the site (issue 15)."""
 
     template = "tracker/api/docs.html"
+
+
+class OpenDataRenderer(JSONRenderer):
+    def render(self, request, data, *, response_status):
+        # The status report writes its own JSON (tracker.api.status_report): 100,000 statuses are too many to dump.
+        if isinstance(data, WrittenJSON):
+            return data
+        return super().render(request, data, response_status=response_status)
 
 
 class OpenDataAPI(NinjaAPI):
@@ -37,6 +47,7 @@ api = OpenDataAPI(
         " a 304 while nothing has changed."
     ),
     urls_namespace="api",
+    renderer=OpenDataRenderer(),
     openapi_url="/openapi.json",
     docs_url="/docs",
     # No online validator badge: the docs page must not call out to another site.

@@ -7,18 +7,10 @@ from ninja.decorators import decorate_view
 
 from tracker.api.errors import BadParameter
 from tracker.api.freshness import conditional
-from tracker.api.schemas import (
-    ErrorOut,
-    PageQuery,
-    StatusQuery,
-    StatusReportOut,
-    entry_into_force_data,
-    page_addresses,
-)
-from tracker.citation import cite_status
+from tracker.api.schemas import ErrorOut, PageQuery, StatusQuery, StatusReportOut
+from tracker.api.status_report import status_report_json
 from tracker.models import Instrument, MemberState
 from tracker.status import status_matrix
-from tracker.wording import status_label
 
 router = Router()
 
@@ -57,38 +49,20 @@ def status(request, query: Query[StatusQuery], page: Query[PageQuery]):
     if query.instrument:
         instruments = instruments.filter(pk=instrument_named(query.instrument).pk)
     instrument_count = instruments.count()
-    matrix = status_matrix(as_of=as_of, instruments=instruments[page.offset : page.offset + page.limit], states=states)
-    base_url = request.build_absolute_uri("/")
-    access_date = timezone.localdate()
-    addresses = page_addresses(request)
-    statuses = [
-        {
-            "instrument": instrument,
-            "state": state,
-            "status": pair.code,
-            "label": status_label(pair.code),
-            "since": pair.since,
-            "precision": pair.precision,
-            "uncertain": pair.is_uncertain,
-            "inferred": pair.inferred,
-            "computed": pair.computed,
-            "computed_from": [event.pk for event in pair.rests_on] if pair.computed else [],
-            "evidence": pair.event,
-            "citation": cite_status(
-                instrument, state, pair, as_of=as_of, access_date=access_date, base_url=base_url, address=addresses
-            ),
-        }
-        for instrument, state, pair in matrix.pairs()
-    ]
-    return {
-        "as_of": as_of,
-        "count": len(statuses),
-        "instrument_count": instrument_count,
-        "limit": page.limit,
-        "offset": page.offset,
-        "statuses": statuses,
-        "entry_into_force": [
-            entry_into_force_data(instrument, matrix.entry_into_force(instrument), as_of)
-            for instrument in matrix.instruments
-        ],
-    }
+    # Brief evidence: EventFacts hold all that a status shows of its event and source.
+    matrix = status_matrix(
+        as_of=as_of, instruments=instruments[page.offset : page.offset + page.limit], states=states, brief=True
+    )
+    body = status_report_json(
+        request,
+        as_of=as_of,
+        access_date=timezone.localdate(),
+        matrix=matrix,
+        instrument_count=instrument_count,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    # Sent as written: returned as data, it would be validated again, status by status, against StatusReportOut.
+    from tracker.api import api  # which imports this module, to mount its router
+
+    return api.create_response(request, body, status=200)
