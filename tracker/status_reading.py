@@ -313,7 +313,9 @@ def _events_by_id(ids: set[int], instrument_ids, as_of, brief, links=False) -> d
     events = events.order_by()
     if links:
         # Links are what is left once each status's own evidence came with its span: a few hundred events.
-        events = map(EvidenceLink._make, driver_rows(events.values_list("pk", "source_id", "source__title", "inferred")))
+        events = map(
+            EvidenceLink._make, driver_rows(events.values_list("pk", "source_id", "source__title", "inferred"))
+        )
     return {event.pk: event for event in events}
 
 

@@ -316,7 +316,7 @@ class Membership(NamedTuple):
 def not_in_force(instrument, bound_ids: set[int], members: Membership) -> EntryIntoForce:
     """An instrument not in force: how many more ratifications its rule needs among ``members``, and whose."""
     missing = instrument.ratifications_missing(bound_ids, members.ids)
-    waiting = tuple(state for state, pk in zip(members.states, members.ids) if pk not in bound_ids)
+    waiting = tuple(state for state, pk in zip(members.states, members.ids, strict=True) if pk not in bound_ids)
     return EntryIntoForce(
         date=None, rule_recorded=bool(instrument.eif_rule), missing_count=missing, waiting_for=waiting
     )
