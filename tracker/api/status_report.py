@@ -14,7 +14,7 @@ from json.encoder import encode_basestring_ascii as json_text
 
 from ninja.responses import NinjaJSONEncoder
 
-from tracker.api.schemas import StatusReportOut, entry_into_force_data, page_addresses
+from tracker.api.schemas import InstrumentRef, StateRef, StatusReportOut, entry_into_force_data, page_addresses
 from tracker.citation import StatusCitations
 from tracker.models import Instrument, MemberState
 from tracker.status import StatusMatrix
@@ -59,33 +59,18 @@ class _StatusWriter:
         return self.site + self.address(obj)
 
     def state(self, state) -> str:
-        """``StateRef``."""
-        key = (MemberState, state.pk)
-        written = self._refs.get(key)
-        if written is None:
-            written = self._refs[key] = _json_object(
-                [
-                    ("slug", json_text(state.slug)),
-                    ("iso3", json_text(state.iso3)),
-                    ("name", json_text(state.name)),
-                    ("url", json_text(self._url(state))),
-                ]
-            )
-        return written
+        return self._reference(state, StateRef)
 
     def instrument(self, instrument) -> str:
-        """``InstrumentRef``."""
-        key = (Instrument, instrument.pk)
+        return self._reference(instrument, InstrumentRef)
+
+    def _reference(self, obj, schema) -> str:
+        """``obj`` as ``schema`` (``StateRef``, ``InstrumentRef``): its fields in the schema's order, then its page."""
+        key = (type(obj), obj.pk)
         written = self._refs.get(key)
         if written is None:
-            written = self._refs[key] = _json_object(
-                [
-                    ("slug", json_text(instrument.slug)),
-                    ("short_title", json_text(instrument.short_title)),
-                    ("title", json_text(instrument.title)),
-                    ("url", json_text(self._url(instrument))),
-                ]
-            )
+            fields = [(name, json_text(getattr(obj, name))) for name in schema.model_fields if name != "url"]
+            written = self._refs[key] = _json_object([*fields, ("url", json_text(self._url(obj)))])
         return written
 
     def source(self, source) -> str:
