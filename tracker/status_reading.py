@@ -140,8 +140,10 @@ PAIR_FIELDS = (
     "rests_on",
     "rests_on_entry_into_force",
 )
-# A status's evidence as an ``EvidenceLink`` (after its pk, ``PAIR_FIELDS``' event_id), joined to its span.
-LINK_FIELDS = ("event__source_id", "event__source__title", "event__inferred")
+# The database fields behind EvidenceLink, in its order; and a status's evidence as one (after its pk, PAIR_FIELDS'
+# event_id), joined to its span.
+EVIDENCE_LINK_FIELDS = ("pk", "source_id", "source__title", "inferred")
+LINK_FIELDS = tuple(f"event__{field}" for field in EVIDENCE_LINK_FIELDS[1:])
 ENTRY_FIELDS = (
     "instrument_id",
     "date",
@@ -313,9 +315,7 @@ def _events_by_id(ids: set[int], instrument_ids, as_of, brief, links=False) -> d
     events = events.order_by()
     if links:
         # Links are what is left once each status's own evidence came with its span: a few hundred events.
-        events = map(
-            EvidenceLink._make, driver_rows(events.values_list("pk", "source_id", "source__title", "inferred"))
-        )
+        events = map(EvidenceLink._make, driver_rows(events.values_list(*EVIDENCE_LINK_FIELDS)))
     return {event.pk: event for event in events}
 
 

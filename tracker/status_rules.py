@@ -280,7 +280,7 @@ def _bound_on(runs, day) -> dict:
 def rule_met_on(instrument, runs, states, day) -> EntryIntoForce | None:
     """The entry into force the rule gives if it is met on ``day`` by the states bound and members that day."""
     bound = _bound_on(runs, day)
-    member_ids = [state.pk for state in states if state.is_member_on(day)]
+    member_ids = Membership.on(states, day).ids
     ratified_on = {state_id: start.since for state_id, start in bound.items()}
     eif_date = instrument.entry_into_force_date(ratified_on, member_ids)
     if eif_date is None:

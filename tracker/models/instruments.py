@@ -1,6 +1,7 @@
 """The instruments: treaties, agreements, protocols, Charter amendments and the Council's decisions."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -140,7 +141,7 @@ class Instrument(models.Model):
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
-    def entry_into_force_date(self, ratified_on: dict[int, datetime.date], member_ids: list[int]):
+    def entry_into_force_date(self, ratified_on: dict[int, datetime.date], member_ids: Sequence[int]):
         """The date this instrument's rule puts it into force, or None if the rule is not met.
 
         ``ratified_on`` maps a state id to the date from which that state is known to
@@ -154,7 +155,7 @@ class Instrument(models.Model):
             return dates[self.eif_threshold - 1]
         return None
 
-    def ratifications_missing(self, ratified_state_ids: set[int], member_ids: list[int]) -> int | None:
+    def ratifications_missing(self, ratified_state_ids: set[int], member_ids: Sequence[int]) -> int | None:
         """How many more ratifications the rule needs, or None where no rule is recorded."""
         count = len(ratified_state_ids & set(member_ids))
         if self.eif_rule == self.EntryIntoForceRule.ALL_PARTIES:
