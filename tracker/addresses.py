@@ -2,6 +2,11 @@
 
 from urllib.parse import quote
 
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+
+# The field each model's page address holds (its get_absolute_url()), for every page and answer that links to many.
+ADDRESS_KEYS = {MemberState: "slug", Instrument: "slug", SourceDocument: "slug", Event: "pk"}
+
 
 class AddressPattern:
     """The addresses of one model's pages, for a page that links to many: ``get_absolute_url()`` is called once, on an
@@ -16,8 +21,8 @@ class AddressPattern:
     # What reverse() leaves unquoted in a path (django.urls.resolvers).
     SAFE = "!$&'()*+,;=/~:@"
 
-    def __init__(self, model, key: str):
-        self.key = key
+    def __init__(self, model):
+        self.key = key = ADDRESS_KEYS[model]
         address = model(**{key: self.STAND_IN}).get_absolute_url()
         self.before, stand_in, self.after = address.partition(self.STAND_IN)
         if not stand_in or self.STAND_IN in self.after:
@@ -31,12 +36,11 @@ class PageAddresses:
     """Every object's page address for one response, each model's ``AddressPattern`` made the first time it is asked.
 
     For answers that link to thousands of objects of a few models: the API's status page of 50 instruments called
-    ``reverse()`` 42,669 times, 40% of its time (issue 18). ``keys`` names the field each model's address holds,
-    ``rows`` the model each kind of plain row stands for.
+    ``reverse()`` 42,669 times, 40% of its time (issue 18). ``rows`` names the model each kind of plain row stands
+    for; a model with no key in ``ADDRESS_KEYS`` is asked for each object's address.
     """
 
-    def __init__(self, keys: dict[type, str], rows: dict[type, type] | None = None):
-        self.keys = keys
+    def __init__(self, rows: dict[type, type] | None = None):
         # Plain rows that stand for a model's objects (``EventFacts`` for an ``Event``) have the model's address.
         self.rows = rows or {}
         self.patterns: dict[type, AddressPattern] = {}
@@ -45,7 +49,7 @@ class PageAddresses:
         model = self.rows.get(type(obj), type(obj))
         pattern = self.patterns.get(model)
         if pattern is None:
-            if model not in self.keys:
+            if model not in ADDRESS_KEYS:
                 return obj.get_absolute_url()
-            pattern = self.patterns[model] = AddressPattern(model, self.keys[model])
+            pattern = self.patterns[model] = AddressPattern(model)
         return pattern(obj)

@@ -77,10 +77,10 @@ class EventCells:
         # Per value, the first time it is met: an event type's label, an "inferred" or "stated" cell.
         self.type_labels, self.inferred_cells = {}, {}
         self.address_of = {
-            "instrument": AddressPattern(Instrument, "slug"),
-            "state": AddressPattern(MemberState, "slug"),
-            "source": AddressPattern(SourceDocument, "slug"),
-            "event": AddressPattern(Event, "pk"),
+            "instrument": AddressPattern(Instrument),
+            "state": AddressPattern(MemberState),
+            "source": AddressPattern(SourceDocument),
+            "event": AddressPattern(Event),
         }
         self.writers = {
             "date": table.render_date,

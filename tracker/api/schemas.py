@@ -12,7 +12,7 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator
 
 from tracker.addresses import PageAddresses
-from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.models import Event, Instrument, SourceDocument
 from tracker.status import EntryIntoForce, EventFacts, SourceFacts, Status
 from tracker.wording import describe_entry_into_force
 
@@ -44,8 +44,7 @@ def _iso_date_only(value):
 QueryDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
 
 
-# The field each model's page address holds (its get_absolute_url()), and the engine's rows that stand for a model.
-ADDRESS_KEYS = {MemberState: "slug", Instrument: "slug", SourceDocument: "slug", Event: "pk"}
+# The engine's rows that stand for a model, and link to its pages.
 ADDRESS_ROWS = {EventFacts: Event, SourceFacts: SourceDocument}
 
 
@@ -53,7 +52,7 @@ def page_addresses(request) -> PageAddresses:
     """The addresses of one response's objects, one ``reverse()`` per model (kept on the request)."""
     addresses = getattr(request, "_page_addresses", None)
     if addresses is None:
-        addresses = request._page_addresses = PageAddresses(ADDRESS_KEYS, ADDRESS_ROWS)
+        addresses = request._page_addresses = PageAddresses(ADDRESS_ROWS)
     return addresses
 
 

@@ -158,7 +158,7 @@ class StateLinks(dict):
     def __init__(self):
         super().__init__()
         self.urls: dict = {}
-        self.address = AddressPattern(MemberState, "slug")
+        self.address = AddressPattern(MemberState)
 
     def url(self, state) -> str:
         if state not in self.urls:
