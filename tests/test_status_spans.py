@@ -22,6 +22,7 @@ from tracker.status import (
     status_as_of,
     status_matrix,
 )
+from tracker.status_reading import event_facts, events_for
 
 D = datetime.date
 BASE = D(2020, 1, 1)
@@ -299,6 +300,45 @@ class TestWritesKeepTheSpansCurrent:
         assert not StatusSpan.objects.filter(instrument=protocol).exists()
         assert status_matrix(as_of=D(2024, 1, 1)).spans is not None
 
+    def test_a_sources_new_title_is_what_the_matrix_links_show(self, six_states):
+        protocol, other = make_instrument(), make_instrument()
+        source = make_source(title="Speech at the summit")
+        make_event(instrument=protocol, state=six_states["ARM"], source=source)
+        make_event(instrument=other, state=six_states["BLR"], source=source)
+
+        source.title = "Speech at the Moscow summit"
+        source.save()
+
+        linked = status_matrix(as_of=D(2024, 1, 1), links=True)
+        assert linked.spans is not None
+        assert linked.status(protocol, six_states["ARM"]).event.source_title == "Speech at the Moscow summit"
+        assert linked.status(other, six_states["BLR"]).event.source_title == "Speech at the Moscow summit"
+
+    def test_a_title_changed_in_a_deferred_block_reaches_instruments_the_block_did_not_touch(self, six_states):
+        cited, touched = make_instrument(), make_instrument()
+        source = make_source(title="Old title")
+        make_event(instrument=cited, state=six_states["ARM"], source=source)
+
+        with span_updates_deferred():
+            source.title = "New title"
+            source.save()
+            make_event(instrument=touched, state=six_states["BLR"])
+
+        linked = status_matrix(as_of=D(2024, 1, 1), links=True)
+        assert linked.spans is not None
+        assert linked.status(cited, six_states["ARM"]).event.source_title == "New title"
+
+    def test_an_event_given_another_source_links_to_that_sources_title(self, six_states):
+        protocol = make_instrument()
+        event = make_event(instrument=protocol, state=six_states["ARM"], source=make_source(title="First report"))
+
+        event.source = make_source(title="Second report", date=event.source.date)
+        event.inferred = True
+        event.save()
+
+        link = status_matrix(as_of=D(2024, 1, 1), links=True).status(protocol, six_states["ARM"]).event
+        assert (link.source_id, link.source_title, link.inferred) == (event.source_id, "Second report", True)
+
     def test_writes_in_a_deferred_block_rewrite_each_instrument_once_at_its_end(self, six_states, monkeypatch):
         protocol = make_instrument()
         rewrites = []
@@ -385,7 +425,8 @@ class TestTheRebuild:
         )
         # A second event for another state: a day on which ARM's answer stays the same.
         make_event(instrument=protocol, state=six_states["BLR"], source=make_source(date=D(2021, 1, 1)))
-        events = list(Event.objects.filter(instrument=protocol))
+        # As the writer reads them: rows of facts (EventFacts), the evidence's source title among them.
+        events = list(event_facts(events_for([protocol.pk], as_of=None)))
 
         pairs, entries = instrument_spans(protocol, events, list(six_states.values()))
 

@@ -175,6 +175,9 @@ def instrument_spans(instrument: Instrument, events, states: list[MemberState]):
                 computed=status.computed,
                 rests_on=event_ids_text(own),
                 rests_on_entry_into_force=with_eif,
+                evidence_source_id=status.event.source_id,
+                evidence_title=status.event.source_title,
+                evidence_inferred=status.event.inferred,
             )
             pair_spans.append(span)
             open_pairs[state_id] = (status_key, span)
@@ -310,14 +313,19 @@ def spans_touched(instruments=None, *, using: str = "default") -> None:
 STATE_FIELDS_THAT_COUNT = ("name", "official_name", "name_ru", "official_name_ru", "member_since", "member_until")
 
 
+# What the spans read of each model's row before a save, to tell what the save changed.
+FIELDS_BEFORE_SAVE = {Event: ["instrument_id"], MemberState: list(STATE_FIELDS_THAT_COUNT), SourceDocument: ["title"]}
+
+
 @receiver(pre_save, sender=Event)
 @receiver(pre_save, sender=MemberState)
+@receiver(pre_save, sender=SourceDocument)
 def _remember_what_counted(sender, instance, raw=False, using="default", **kwargs):
     # An event moved to another instrument leaves the old one's pairs too; a state's save counts only if it
-    # changed what the rules read.
+    # changed what the rules read; a source's, only if it changed the title its spans keep.
     if raw or instance._state.adding:
         return
-    fields = ["instrument_id"] if sender is Event else list(STATE_FIELDS_THAT_COUNT)
+    fields = FIELDS_BEFORE_SAVE[sender]
     instance._spans_before = sender._default_manager.using(using).filter(pk=instance.pk).values(*fields).first()
 
 
@@ -351,10 +359,22 @@ def _state_written(sender, instance, raw=False, using="default", created=False, 
 
 
 @receiver(post_save, sender=SourceDocument)
+def _source_written(sender, instance, raw=False, using="default", **kwargs):
+    # The spans keep their evidence's source title (the matrix's links): a new one is written to them at once, in a
+    # deferred block too, which rewrites only the instruments its events touched. An event's known_from is stored
+    # when the event is saved, so a source's new date changes no status by itself.
+    if raw:
+        return
+    before = getattr(instance, "_spans_before", None)
+    if before is not None and before["title"] != instance.title:
+        StatusSpan.objects.using(using).filter(evidence_source=instance.pk).update(evidence_title=instance.title)
+    _nothing_to_rewrite(sender, using=using)
+
+
 @receiver(post_delete, sender=SourceDocument)
 @receiver(post_delete, sender=Instrument)
 def _nothing_to_rewrite(sender, raw=False, using="default", **kwargs):
-    # An event's known_from is stored when the event is saved, so a source's new date changes no status by
-    # itself; a deleted instrument's spans went with it. The record's version moved: say the spans follow it.
+    # A source is deleted only once no event cites it (its events protect it), so no span names it; a deleted
+    # instrument's spans went with it. The record's version moved: say the spans follow it.
     if not raw and getattr(_deferred, "pending", None) is None:
         SpanStamp.stamp(using=using)

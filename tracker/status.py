@@ -44,6 +44,7 @@ a fact: ``tracker.wording`` does, for every output.
 
 import dataclasses
 import datetime
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -138,14 +139,21 @@ class StatusMatrix:
     def rows(self):
         """(instrument, [status for each state, in ``states`` order]) for every instrument."""
         if self.spans is not None and self.spans.state_ids is None:
-            # Straight from the spans read: the matrix page asks this for 10,000 pairs (issue 18).
-            statuses, state_ids = self.spans.statuses, [state.pk for state in self.states]
-            for instrument in self.instruments:
-                instrument_id = instrument.pk
-                yield instrument, [statuses.get((instrument_id, state_id), NO_RECORD) for state_id in state_ids]
+            yield from zip(self.instruments, self._span_rows, strict=True)
             return
         for instrument in self.instruments:
             yield instrument, [self.status(instrument, state) for state in self.states]
+
+    @functools.cached_property
+    def _span_rows(self) -> list[list[PairStatus]]:
+        # Straight from the spans read, and once: the matrix page's table and chart both walk its 10,000 pairs, and
+        # building them was a few milliseconds each time (issue 18).
+        statuses, state_ids = self.spans.statuses, [state.pk for state in self.states]
+        rows = []
+        for instrument in self.instruments:
+            instrument_id = instrument.pk
+            rows.append([statuses.get((instrument_id, state_id), NO_RECORD) for state_id in state_ids])
+        return rows
 
     def pairs(self):
         """(instrument, state, status) for every pair, instrument by instrument."""

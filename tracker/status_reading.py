@@ -88,8 +88,8 @@ EVENTS_BY_ID = 10_000
 def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None, brief=False, links=False) -> SpanRead:
     """The spans valid on ``as_of`` for ``instruments`` (and ``states``, default all), with their events: 3 queries.
 
-    With ``links``, every event is an ``EvidenceLink``, and each status's own evidence is joined to its span's row
-    (``LINK_FIELDS``): only the other events it rests on are read by id.
+    With ``links``, every event is an ``EvidenceLink``, and each status's own evidence comes with its span's row
+    (``LINK_FIELDS``, kept on the span): only the other events it rests on are read by id.
     """
     instrument_ids = [instrument.pk for instrument in instruments]
     state_ids = None if states is None else {state.pk for state in states}
@@ -141,9 +141,9 @@ PAIR_FIELDS = (
     "rests_on_entry_into_force",
 )
 # The database fields behind EvidenceLink, in its order; and a status's evidence as one (after its pk, PAIR_FIELDS'
-# event_id), joined to its span.
+# event_id), as its span keeps it.
 EVIDENCE_LINK_FIELDS = ("pk", "source_id", "source__title", "inferred")
-LINK_FIELDS = tuple(f"event__{field}" for field in EVIDENCE_LINK_FIELDS[1:])
+LINK_FIELDS = ("evidence_source_id", "evidence_title", "evidence_inferred")
 ENTRY_FIELDS = (
     "instrument_id",
     "date",

@@ -7,7 +7,6 @@ among that day's members; a bound run is in force from the later of that date an
 computed status is as inferred as the weakest event it rests on.
 """
 
-import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -53,7 +52,7 @@ def _fold_state_events(events: Iterable[Event], strength) -> list[PairStatus]:
             changes.append(_status_from(event))
         elif event.type == current.type and strength(event) > strength(changes[-1].event):
             dated_by = changes[-1].rests_on[0]
-            changes[-1] = dataclasses.replace(changes[-1], event=event, rests_on=(dated_by, event))
+            changes[-1] = changes[-1]._replace(event=event, rests_on=(dated_by, event))
     return changes
 
 

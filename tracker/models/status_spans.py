@@ -11,7 +11,8 @@ D" stays the same. Event ids are plain integers, not foreign keys: a deleted eve
 spans are rewritten in the same transaction, and raw deletes must not be refused for a
 derived table. The one exception is a status span's evidence event, a key with no
 constraint in the database (nothing refused, nothing cascaded), so that a query can
-join the event's quote and source to the span (the status export, issue 18).
+join the event's quote and source to the span (the status export, issue 18); and, the same way, its source, whose
+title and the event's "inferred" the span keeps, for the matrix's links.
 """
 
 import datetime
@@ -78,6 +79,19 @@ class StatusSpan(models.Model):
     rests_on = models.TextField(_("rests on"), help_text=_("The ids of the events it rests on, separated by spaces."))
     # A computed "in force" rests on its entry into force's events too: read from that span, not copied 200 times.
     rests_on_entry_into_force = models.BooleanField(_("also rests on the entry into force"), default=False)
+    # What a link to the evidence shows (``tracker.status_vocabulary.EvidenceLink``), kept with the span: joined
+    # from the event and its source, the matrix's 5,000-odd links were most of its spans query, 10 ms of 20 on
+    # SQLite, and on PostgreSQL a hash of all 150,000 events, 60 ms against 3 (issue 18). The event's own save
+    # rewrites its spans; a source's new title is written to its spans by ``tracker.spans`` (``_source_written``).
+    evidence_source = models.ForeignKey(
+        "tracker.SourceDocument",
+        verbose_name=_("evidence's source"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    evidence_title = models.CharField(_("evidence's source title"), max_length=500)
+    evidence_inferred = models.BooleanField(_("evidence inferred"), default=False)
 
     objects = SpanQuerySet.as_manager()
 
