@@ -10,6 +10,8 @@ prints the figures as a table, its text equivalent.
 
 import dataclasses
 import datetime
+import operator
+from collections import Counter
 
 from tracker.outstanding import OUTSTANDING_STATUSES, Signature, ratification_between, signature_of
 from tracker.status import BOUND_STATUSES, InstrumentHistory, Status, StatusMatrix
@@ -107,6 +109,8 @@ def ratifications_chart(history: InstrumentHistory, states, *, as_of: datetime.d
     )
 
 
+STATUS_CODE = operator.attrgetter("code")
+
 # Bound first, so that the bars' left-hand parts are the ratifications and line up from state to state.
 STACK_ORDER = [Status.IN_FORCE, Status.RATIFIED, Status.PENDING, Status.SIGNED, Status.WITHDRAWN, Status.NO_RECORD]
 
@@ -156,13 +160,11 @@ def status_counts_chart(matrix: StatusMatrix) -> StatusBars:
     total = max(len(instruments), 1)
     plot_width = WIDTH - LABEL_WIDTH - RIGHT_MARGIN
     labels = {code: str(Status(code).label) for code in STACK_ORDER}
-    # Counted row by row from the matrix's own rows: asking it for each pair, and translating a label for each
-    # segment, were a tenth of an uncached matrix page (issue 18).
-    counts_by_state: list[dict[str, int]] = [{} for _ in matrix.states]
-    for instrument, statuses in matrix.rows():
-        if instrument.needs_ratification:
-            for counts, status in zip(counts_by_state, statuses, strict=True):
-                counts[status.code] = counts.get(status.code, 0) + 1
+    # Counted from the matrix's own rows, a state's column at a time: asking it for each pair, and translating a
+    # label for each segment, were a tenth of an uncached matrix page (issue 18); a Counter counts in C.
+    rows = [statuses for instrument, statuses in matrix.rows() if instrument.needs_ratification]
+    columns = zip(*rows, strict=True) if rows else ([] for _ in matrix.states)
+    counts_by_state = [Counter(map(STATUS_CODE, column)) for column in columns]
     rows = []
     for index, (state, counts) in enumerate(zip(matrix.states, counts_by_state, strict=True)):
         x, segments = float(LABEL_WIDTH), []

@@ -13,8 +13,8 @@ from tracker.templatetags.tracker_extras import status_class
 from tracker.views.caching import cached_body, keep_body
 
 
-def matrix_status_chart(request, table_key: str, statuses: Callable[[], StatusMatrix], *, keep: bool) -> str:
-    """How many instruments each state has ratified as of the matrix's date, stacked by status, as HTML.
+def matrix_status_chart(request, table_key: str, statuses: Callable[[], StatusMatrix], *, keep: bool) -> bytes:
+    """How many instruments each state has ratified as of the matrix's date, stacked by status, as HTML (UTF-8).
 
     ``statuses`` gives the table's own ``StatusMatrix``, called only if the chart is not kept.
 
@@ -31,7 +31,7 @@ def matrix_status_chart(request, table_key: str, statuses: Callable[[], StatusMa
         chart = render_to_string("tracker/includes/status_chart.html", context, request).encode()
         if keep:
             keep_body(key, chart)
-    return mark_safe(chart.decode())
+    return chart
 
 
 # The chart's 200 rows (a bar and a line of figures per state) are built here rather than in its template: through
