@@ -136,7 +136,9 @@ def matrix_table(request, current: StatusMatrix, compare_on, *, dated_links: boo
     return cells.fill(render_to_string("tracker/includes/matrix_table.html", context, request))
 
 
-def matrix_table_context(current: StatusMatrix, compare_on, *, dated_links: bool = False, slots=None) -> dict:
+def matrix_table_context(
+    current: StatusMatrix, compare_on, *, dated_links: bool = False, slots: Slots | None = None
+) -> dict:
     """The table's context from ``current``, the statuses as of the page's date (``status_matrix(links=True)``: the
     page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given.
 
@@ -300,7 +302,7 @@ class CellRenderer:
 
         One loop with the page's pieces at hand rather than a few calls per cell: writing 10,000 cells a call at a
         time was a quarter of an uncached matrix (issue 18). Each status is unpacked once, and its badge and date
-        looked up as one piece: attribute reads and two lookups a cell were a third of the loop.
+        looked up together, one lookup a cell rather than two.
         """
         faces = self.faces.get(gender)
         if faces is None:
