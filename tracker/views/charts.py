@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 
-from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
@@ -11,6 +10,7 @@ from tracker.markup import html_of
 from tracker.status import StatusMatrix
 from tracker.templatetags.tracker_extras import status_class
 from tracker.views.caching import cached_body, keep_body
+from tracker.views.rendering import render_and_let_go
 
 
 def matrix_status_chart(request, table_key: str, statuses: Callable[[], StatusMatrix], *, keep: bool) -> bytes:
@@ -28,7 +28,7 @@ def matrix_status_chart(request, table_key: str, statuses: Callable[[], StatusMa
         matrix = statuses()
         bars = status_counts_chart(matrix)
         context = {"chart": bars, "as_of": matrix.as_of, "bar_rows": bar_rows(bars), "figure_rows": figure_rows(bars)}
-        chart = render_to_string("tracker/includes/status_chart.html", context, request).encode()
+        chart = render_and_let_go("tracker/includes/status_chart.html", context, request).encode()
         if keep:
             keep_body(key, chart)
     return chart

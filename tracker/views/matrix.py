@@ -10,7 +10,6 @@ import functools
 from typing import NamedTuple
 
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -35,7 +34,7 @@ from tracker.templatetags.tracker_extras import StateLinks, dated_status, fact_m
 from tracker.views.caching import cached_body, is_worth_keeping, keep_body, page_cache_key, query_parameters
 from tracker.views.charts import matrix_status_chart
 from tracker.views.paging import render_bad_request
-from tracker.views.slots import Slots
+from tracker.views.rendering import Slots, render_and_let_go
 from tracker.wording import computed_words, inferred_words, russian_gender, status_label, word_date
 
 
@@ -85,7 +84,7 @@ def matrix(request):
     page = Slots()
     context["matrix_table"] = page.slot(table)
     context["status_chart"] = page.slot(matrix_status_chart(request, key, current, keep=worth_keeping))
-    return HttpResponse(page.fill(render_to_string("tracker/matrix.html", context, request)))
+    return HttpResponse(page.fill(render_and_let_go("tracker/matrix.html", context, request)))
 
 
 # Any day serves as the legend's example; a fixed one keeps the legend the same on every page.
@@ -133,7 +132,7 @@ def matrix_table(request, current: StatusMatrix, compare_on, *, dated_links: boo
     """The table's HTML, as UTF-8: its rows' cells, built in Python, go in as bytes (Slots)."""
     cells = Slots()
     context = matrix_table_context(current, compare_on, dated_links=dated_links, slots=cells)
-    return cells.fill(render_to_string("tracker/includes/matrix_table.html", context, request))
+    return cells.fill(render_and_let_go("tracker/includes/matrix_table.html", context, request))
 
 
 def matrix_table_context(

@@ -1,8 +1,12 @@
-"""Pieces of HTML put into a rendered template as bytes (tracker.views.slots), as the matrix page does."""
+"""Rendering a large page (tracker.views.rendering): pieces put in as bytes, and the context let go of at once."""
+
+import gc
+import weakref
 
 from django.template import Context, Template
+from django.template.loader import render_to_string
 
-from tracker.views.slots import Slots
+from tracker.views.rendering import Slots, render_and_let_go
 
 TEMPLATE = Template("<main>{% for row in rows %}<tr>{{ row }}</tr>{% endfor %}</main><p>{{ note }}</p>")
 
@@ -42,3 +46,34 @@ def test_text_that_looks_like_a_marker_stays_text():
 
 def test_a_page_without_markers_is_its_text_as_utf8():
     assert Slots().fill("Договор о коллективной безопасности") == "Договор о коллективной безопасности".encode()
+
+
+class Rows(list):
+    """A page's large value, which a weak reference can watch (a plain list cannot be weakly referenced)."""
+
+
+def test_what_a_rendered_context_held_is_freed_without_waiting_for_the_garbage_collector(rf):
+    rows = Rows([1, 2, 3])
+    watched = weakref.ref(rows)
+    gc.disable()
+    try:
+        render_and_let_go("tracker/includes/crumb_home.html", {"rows": rows}, rf.get("/"))
+        del rows
+        assert watched() is None
+    finally:
+        gc.enable()
+
+
+def test_django_s_own_rendering_keeps_it_until_a_collection(rf):
+    # Why render_and_let_go exists: the template context is a reference cycle.
+    rows = Rows([1, 2, 3])
+    watched = weakref.ref(rows)
+    gc.disable()
+    try:
+        render_to_string("tracker/includes/crumb_home.html", {"rows": rows}, rf.get("/"))
+        del rows
+        assert watched() is not None
+        gc.collect()
+        assert watched() is None
+    finally:
+        gc.enable()
