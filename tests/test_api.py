@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 
-from tests.builders import make_event, make_instrument, make_source
+from tests.builders import empty_the_record, make_event, make_instrument, make_source
 from tracker.api import schemas
 from tracker.api.freshness import record_last_changed
 from tracker.api.schemas import StatusReportOut, entry_into_force_data
@@ -369,6 +369,13 @@ class TestRecord:
 
 
 class TestConditionalRequests:
+    ADOPTED = {
+        "date": datetime.date(2023, 11, 23),
+        "precision": "day",
+        "known_from": datetime.date(2023, 11, 23),
+        "quote": "The others followed",
+    }
+
     def test_a_client_that_polls_with_the_etag_gets_304_until_an_event_is_added(self, client, record):
         first = client.get("/api/events")
         etag = first["ETag"]
@@ -395,6 +402,38 @@ class TestConditionalRequests:
         state.save()
 
         assert client.get("/api/states", headers={"if-none-match": etag}).status_code == 200
+
+    def test_events_written_without_history_change_the_etag_through_their_updated_at(self, client, record):
+        # As the synthetic generator writes them: bulk_create sends no signals, so no history row is written.
+        etag = client.get("/api/status")["ETag"]
+        Event.objects.bulk_create(
+            [Event(instrument=record["decision"], source=record["source"], type=Event.Type.ADOPTED, **self.ADOPTED)]
+        )
+
+        assert not Event.history.filter(type=Event.Type.ADOPTED).exists()
+        assert client.get("/api/status", headers={"if-none-match": etag}).status_code == 200
+
+    def test_a_source_written_without_history_changes_the_etag_though_sources_have_no_timestamp(self, client, record):
+        etag = client.get("/api/sources")["ETag"]
+        last_modified = client.get("/api/sources")["Last-Modified"]
+        SourceDocument.objects.bulk_create(
+            [SourceDocument(title="Unrecorded", slug="unrecorded", date=datetime.date(2023, 1, 1), text="Words.")]
+        )
+
+        changed = client.get("/api/sources", headers={"if-none-match": etag})
+        assert changed.status_code == 200
+        # Only the count saw it: nothing with a date was written.
+        assert changed["Last-Modified"] == last_modified
+
+    def test_a_record_restored_from_its_backup_keeps_its_etag_and_last_modified(self, client, record, tmp_path):
+        before = client.get("/api/status")
+        call_command("backup_record", str(tmp_path / "backup.json"), stdout=StringIO())
+        empty_the_record()
+        call_command("restore_record", str(tmp_path / "backup.json"), stdout=StringIO())
+
+        after = client.get("/api/status")
+        assert (after["ETag"], after["Last-Modified"]) == (before["ETag"], before["Last-Modified"])
+        assert client.get("/api/status", headers={"if-none-match": before["ETag"]}).status_code == 304
 
     def test_last_modified_is_the_newest_change_and_answers_if_modified_since(self, client, record):
         response = client.get("/api/events")
