@@ -1,7 +1,5 @@
 """django-tables2 tables for the public lists."""
 
-from typing import NamedTuple
-
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -48,21 +46,18 @@ class ListTable(tables.Table):
         per_page = 100
 
 
-class EventRow(NamedTuple):
-    """One events-table row as its template writes it: the row's attributes and its cells, already HTML."""
-
-    attrs: object
-    cells: str
-
-
 class EventCells:
     """The cells of the events table's rows, each written the way its django-tables2 column would write it.
 
     What is the same for every row (the columns' defaults, words and labels) is looked up once per page.
     """
 
-    # The whitespace around each cell is the one django-tables2's table.html writes, so the page stays byte for byte
-    # what it was when django-tables2 wrote the cells.
+    # The whitespace around each row and cell is the one django-tables2's table.html writes (its for loop, its row
+    # block and its cell loop), so the page stays byte for byte what it was when django-tables2 wrote the rows.
+    ROW = (
+        "\n                    \n                    <tr {}>\n                        {}"
+        "\n                    </tr>\n                    \n                "
+    )
     CELL = "\n                            <td {}>{}</td>\n                        "
 
     def __init__(self, table):
@@ -93,11 +88,15 @@ class EventCells:
             "evidence": self.evidence_link,
         }
 
-    def row(self, event, columns) -> str:
-        # format_html's checks on the cell's own markup, 450 times a page, cost more than the cells' contents took to
-        # escape: the attributes are the column's, already HTML, and every writer returns its cell's HTML.
-        writers, cell = self.writers, self.CELL
-        return mark_safe("".join([cell.format(attrs, writers[name](event)) for name, attrs in columns]))
+    def row(self, row, columns) -> str:
+        """``row`` (a django-tables2 BoundRow) as its ``<tr>``, in the whitespace of table.html's loop around it.
+
+        format_html's checks on the cell's own markup, 450 times a page, cost more than the cells' contents took to
+        escape: the attributes are the column's, already HTML, and every writer returns its cell's HTML.
+        """
+        writers, cell, event = self.writers, self.CELL, row.record
+        cells = "".join([cell.format(attrs, writers[name](event)) for name, attrs in columns])
+        return self.ROW.format(row.attrs.as_html(), cells)
 
     # Each writer returns its cell's HTML, its pieces put in with html_of: format_html's argument checks and lazy
     # wrappers, 200 links a page, cost more than the escaping they do (issue 18).
@@ -180,16 +179,16 @@ class EventTable(ListTable):
     def __init__(self, data, **kwargs):
         super().__init__(PagedByKeys(data.only(*self.ROW_FIELDS)), **kwargs)
 
-    @property
-    def paginated_rows(self):
-        """The page's rows with their cells written here, in the markup django-tables2 writes for them.
+    def body_rows(self) -> str:
+        """The page's rows, written here in the markup django-tables2's table.html writes for them, or "" if none.
 
         django-tables2 finds each cell's render method and inspects its signature for every cell: its cell machinery
-        was three quarters of an uncached events page, the signature checks a quarter (issue 18).
+        was three quarters of an uncached events page, the signature checks a quarter (issue 18). Its template's loop
+        then looked up each row's attributes and cells again, 50 times a page: the rows are one string here.
         """
         columns = [(column.name, mark_safe(column.attrs["td"].as_html())) for column in self.columns]
         cells = EventCells(self)
-        return [EventRow(row.attrs, cells.row(row.record, columns)) for row in super().paginated_rows]
+        return mark_safe("".join([cells.row(row, columns) for row in self.paginated_rows]))
 
     # The render_ methods write HTML (mark_safe of pieces put in with html_of): the events page writes 50 rows of them.
 
