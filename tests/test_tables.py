@@ -9,7 +9,7 @@ from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, RecordToken
-from tracker.tables import TABLE_TEMPLATE, EventTable
+from tracker.tables import TABLE_TEMPLATE, EventTable, record_count
 from tracker.views.paging import configure_table
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +120,8 @@ class TestTheEventsCount:
 
 
 BULK_FIELDS = ("instrument_id", "state_id", "source_id", "type", "date", "precision", "known_from", "quote", "inferred")
+
+
+def test_a_filter_that_can_match_nothing_counts_none(events):
+    assert record_count(Event.objects.filter(pk__in=[])) == 0
+    assert record_count(Event.objects.none()) == 0

@@ -1,6 +1,7 @@
 """django-tables2 tables for the public lists."""
 
 import django_tables2 as tables
+from django.core.exceptions import EmptyResultSet
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -53,7 +54,10 @@ def record_count(queryset) -> int:
     database (one small query), so a write by any worker is counted at once, as the page cache sees it.
     """
     database = queryset.db
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (``none()``, ``__in=[]``): no query to count with
+        return queryset.count()
     key = (database, RecordToken.current(using=database), sql, tuple(params))
     if key not in _counts:
         if len(_counts) >= _COUNTS_KEPT:
