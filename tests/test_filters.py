@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from tests.builders import make_instrument, make_source, make_state
-from tracker.filters import EventFilter, QuickSelect
+from tracker.filters import EventFilter, QuickSelect, TemplatelessSelect, TemplatelessTextInput
 from tracker.models import MemberState
 from tracker.views.events import event_list_parameters
 
@@ -39,6 +39,41 @@ def test_the_quick_select_escapes_names_and_keys_as_django_does_and_leaves_html_
     assert '<option value="belarus">Belarus &amp; &lt;Minsk&gt;</option>' in html
     assert '<option value="say-&quot;hi&quot;" selected>O&#x27;Brien&#x27;s &quot;Republic&quot;</option>' in html
     assert '<option value="&lt;script&gt;"><b>already HTML</b></option>' in html
+
+
+HOSTILE_ATTRS = {
+    "id": 'id_"x"',
+    "aria-label": gettext_lazy("Any state"),
+    "data-x": "<&>",
+    "required": True,
+    "hidden": False,
+}
+HOSTILE_VALUES = [None, "", "belarus", 'say-"hi"', "<script>", "a&b", mark_safe("<script>"), 7]
+
+
+@pytest.mark.parametrize("attrs", [None, HOSTILE_ATTRS])
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_the_templateless_select_writes_djangos_select_to_the_byte(value, attrs):
+    choices = [*CHOICES, ("belarus", "Belarus again"), (7, 7)]
+    quick = TemplatelessSelect(choices=choices).render('name"<', value, attrs)
+
+    assert quick == forms.Select(choices=choices).render('name"<', value, attrs)
+
+
+def test_the_templateless_select_writes_option_groups_as_django_does():
+    choices = [("", "Any"), ("Group <1>", [("a", "A & a"), ("b", "B")]), ("c", "C")]
+    quick = TemplatelessSelect(choices=choices).render("type", "b", {"id": "id_type"})
+
+    assert quick == forms.Select(choices=choices).render("type", "b", {"id": "id_type"})
+
+
+@pytest.mark.parametrize("attrs", [None, HOSTILE_ATTRS])
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_the_templateless_text_box_writes_djangos_text_input_to_the_byte(value, attrs):
+    widget_attrs = {"placeholder": gettext_lazy("Any state")}
+    quick = TemplatelessTextInput(attrs=widget_attrs).render('q"<', value, attrs)
+
+    assert quick == forms.TextInput(attrs=widget_attrs).render('q"<', value, attrs)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

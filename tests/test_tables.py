@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_source
-from tracker.models import Event
-from tracker.tables import TABLE_TEMPLATE, EventTable
+from tracker.models import Event, RecordToken
+from tracker.tables import TABLE_TEMPLATE, EventTable, record_count
 from tracker.views.paging import configure_table
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +73,55 @@ def test_an_empty_events_table_still_says_that_no_event_matches(db):
 
     assert "No events match these filters." in html
     assert html == rendered(EventTableAsDjangoTables2WritesIt)
+
+
+def counts_of_events(client, url) -> tuple[str, int]:
+    """The number of events the page says it lists, and how many COUNT queries it took to say it."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    said = response.content.decode().split('<span class="muted">')[1].split("</span>")[0].strip()
+    return said, sum("COUNT(*)" in query["sql"] for query in queries)
+
+
+class TestTheEventsCount:
+    # Junk parameters make the page cache render every page, as the deep-page benchmark does (issue 18).
+    url = "/events/?sort=date&fresh="
+
+    def test_it_is_read_once_per_version_of_the_record(self, client, events):
+        assert counts_of_events(client, self.url + "1") == ("3 events", 1)
+        assert counts_of_events(client, self.url + "2") == ("3 events", 0)
+
+    def test_each_filter_has_a_count_of_its_own(self, client, events):
+        counts_of_events(client, self.url + "1")
+
+        assert counts_of_events(client, self.url + "1&type=signed") == ("2 events", 1)
+
+    def test_a_new_event_is_counted_at_once(self, client, events):
+        counts_of_events(client, self.url + "1")
+        make_event(instrument=make_instrument(), quote="One more.")
+
+        assert counts_of_events(client, self.url + "2") == ("4 events", 1)
+
+    def test_a_deleted_event_is_no_longer_counted(self, client, events):
+        counts_of_events(client, self.url + "1")
+        Event.objects.filter(type=Event.Type.SIGNED).delete()
+
+        assert counts_of_events(client, self.url + "2") == ("1 event", 1)
+
+    def test_a_bulk_write_is_counted_once_it_bumps_the_record_token(self, client, events):
+        other = make_instrument()
+        counts_of_events(client, self.url + "1")
+        copy = Event.objects.values(*BULK_FIELDS).first() | {"instrument_id": other.pk}
+        Event.objects.bulk_create([Event(**copy)])  # no signals: the token is as it was
+        assert counts_of_events(client, self.url + "2") == ("3 events", 0)
+        RecordToken.bump()
+
+        assert counts_of_events(client, self.url + "3") == ("4 events", 1)
+
+
+BULK_FIELDS = ("instrument_id", "state_id", "source_id", "type", "date", "precision", "known_from", "quote", "inferred")
+
+
+def test_a_filter_that_can_match_nothing_counts_none(events):
+    assert record_count(Event.objects.filter(pk__in=[])) == 0
+    assert record_count(Event.objects.none()) == 0

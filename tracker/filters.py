@@ -32,7 +32,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 def yes_no_any():
     # NullBooleanField reads "true"/"false"; an empty value means "do not filter".
-    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+    return TemplatelessSelect(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
 
 class QuickSelect(forms.Select):
@@ -50,6 +50,52 @@ class QuickSelect(forms.Select):
         )
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{html_of(name)}"{attributes}>{options}</select>')
+
+
+def attributes_as_django_writes_them(attrs) -> str:
+    """A widget's attributes as django/forms/widgets/attrs.html writes them: ``True`` as a bare name, ``False`` left
+    out, anything else as text (``stringformat:'s'``, which keeps HTML as it is) in double quotes."""
+    return "".join(
+        [
+            f" {html_of(name)}" if value is True else f' {html_of(name)}="{html_of(value)}"'
+            for name, value in attrs.items()
+            if value is not False
+        ]
+    )
+
+
+class TemplatelessSelect(forms.Select):
+    """``forms.Select`` to the byte (its context, so its choice of what is selected, and its templates' whitespace),
+    written in Python: the events page's type and yes/no drop-downs through the form templates were a tenth of its
+    rendering (issue 18). tests/test_filters.py holds it to Django's own for hostile names, values and labels."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [f'<select name="{html_of(widget["name"])}"{attributes_as_django_writes_them(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{html_of(group_name)}">')
+            parts.extend(
+                f'\n  <option value="{html_of(option["value"])}"{attributes_as_django_writes_them(option["attrs"])}>'
+                f"{html_of(option['label'])}</option>\n"
+                for option in group_choices
+            )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class TemplatelessTextInput(forms.TextInput):
+    """``forms.TextInput`` to the byte, written in Python, for the same reason as ``TemplatelessSelect``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value_attr = "" if widget["value"] is None else f' value="{html_of(widget["value"])}"'
+        attributes = attributes_as_django_writes_them(widget["attrs"])
+        return mark_safe(
+            f'<input type="{html_of(widget["type"])}" name="{html_of(widget["name"])}"{value_attr}{attributes}>'
+        )
 
 
 class ListedChoices(django_filters.fields.ModelChoiceIterator):
@@ -139,7 +185,7 @@ class InstrumentFilter(django_filters.FilterSet):
 
 
 class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Words"), method="filter_words")
+    q = django_filters.CharFilter(label=_("Words"), method="filter_words", widget=TemplatelessTextInput)
     state = NamedModelChoiceFilter(
         label=_("Member state"),
         queryset=MemberState.objects.all(),
@@ -154,9 +200,11 @@ class EventFilter(django_filters.FilterSet):
         empty_label=_("Any instrument"),
         # A text box for the instrument's slug where the list is long (see __init__); instrument pages
         # link here with it filled in.
-        widget=forms.TextInput(attrs={"placeholder": _("instrument slug")}),
+        widget=TemplatelessTextInput(attrs={"placeholder": _("instrument slug")}),
     )
-    type = django_filters.ChoiceFilter(label=_("Event type"), choices=Event.Type.choices, empty_label=_("Any type"))
+    type = django_filters.ChoiceFilter(
+        label=_("Event type"), choices=Event.Type.choices, empty_label=_("Any type"), widget=TemplatelessSelect
+    )
     date = django_filters.DateFromToRangeFilter(
         label=_("Date between"),
         widget=NamedDateRange(attrs={"type": "date"}),
@@ -167,7 +215,7 @@ class EventFilter(django_filters.FilterSet):
         to_field_name="slug",
         # A text box for the source's slug where the list is long: with tens of thousands of sources a
         # drop-down made every events page render that many options (issue 6). Source pages link here.
-        widget=forms.TextInput(attrs={"placeholder": _("source slug")}),
+        widget=TemplatelessTextInput(attrs={"placeholder": _("source slug")}),
     )
     inferred = StrictBooleanFilter(label=_("Inferred (not stated)"), widget=yes_no_any())
 
