@@ -162,8 +162,8 @@ def status_counts_chart(matrix: StatusMatrix) -> StatusBars:
     labels = {code: str(Status(code).label) for code in STACK_ORDER}
     # Counted from the matrix's own rows, a state's column at a time: asking it for each pair, and translating a
     # label for each segment, were a tenth of an uncached matrix page (issue 18); a Counter counts in C.
-    rows = [statuses for instrument, statuses in matrix.rows() if instrument.needs_ratification]
-    columns = zip(*rows, strict=True) if rows else ([] for _ in matrix.states)
+    ratification_rows = [statuses for instrument, statuses in matrix.rows() if instrument.needs_ratification]
+    columns = zip(*ratification_rows, strict=True) if ratification_rows else ([] for _ in matrix.states)
     counts_by_state = [Counter(map(STATUS_CODE, column)) for column in columns]
     rows = []
     for index, (state, counts) in enumerate(zip(matrix.states, counts_by_state, strict=True)):

@@ -135,14 +135,12 @@ def matrix_table(request, current: StatusMatrix, compare_on, *, dated_links: boo
     return cells.fill(render_and_let_go("tracker/includes/matrix_table.html", context, request))
 
 
-def matrix_table_context(
-    current: StatusMatrix, compare_on, *, dated_links: bool = False, slots: Slots | None = None
-) -> dict:
+def matrix_table_context(current: StatusMatrix, compare_on, *, slots: Slots, dated_links: bool = False) -> dict:
     """The table's context from ``current``, the statuses as of the page's date (``status_matrix(links=True)``: the
     page shows of each event only its link and its source's title), compared with those on ``compare_on`` if given.
 
-    With ``dated_links`` (the reader chose the date), the states' and instruments' links keep it. With ``slots``
-    (a ``Slots``), each row's cells print as its marker, for ``slots.fill`` to put in.
+    With ``dated_links`` (the reader chose the date), the states' and instruments' links keep it. Each row's cells
+    print as a marker of ``slots``, for ``slots.fill`` to put in.
     """
     as_of = current.as_of
     link_query = f"?as_of={as_of.isoformat()}" if dated_links else ""
@@ -265,8 +263,7 @@ class CellRow:
     def __str__(self) -> str:
         # The template language prints a value through str(), then escapes it unless it is marked safe.
         html = self.renderer.row(self, self.instrument, russian_gender(self.instrument))
-        slots = self.renderer.slots
-        return mark_safe(html) if slots is None else slots.slot(html)
+        return self.renderer.slots.slot(html)
 
     __html__ = __str__
 
@@ -286,9 +283,9 @@ class CellRenderer:
     ``tracker.wording`` through the ``status_badge`` and ``dated`` tags, as on every other page.
     """
 
-    def __init__(self, events_url: str, slots: Slots | None = None):
+    def __init__(self, events_url: str, slots: Slots):
         self.events_url = events_url
-        # Where the rows' HTML goes: into these slots, or (None) straight into the template's text.
+        # Where the rows' HTML goes: the template prints each row's marker.
         self.slots = slots
         self.language = get_language()
         self.badges: dict[tuple, str] = {}
