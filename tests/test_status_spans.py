@@ -328,6 +328,45 @@ class TestWritesKeepTheSpansCurrent:
         assert linked.spans is not None
         assert linked.status(cited, six_states["ARM"]).event.source_title == "New title"
 
+    def test_a_sources_new_slug_and_date_are_what_the_status_export_cites(self, six_states):
+        protocol, other = make_instrument(), make_instrument()
+        source = make_source(title="Speech at the summit", date=D(2019, 5, 1))
+        make_event(instrument=protocol, state=six_states["ARM"], source=source)
+        make_event(instrument=other, state=six_states["BLR"], source=source)
+
+        source.slug, source.date = "speech-at-the-moscow-summit", D(2019, 5, 2)
+        source.save()
+
+        assert SpanStamp.is_current()
+        lines = {(i.pk, s.pk): line for i, s, line in iter_status_lines(as_of=D(2024, 1, 1))}
+        for pair in [(protocol.pk, six_states["ARM"].pk), (other.pk, six_states["BLR"].pk)]:
+            assert (lines[pair].source_slug, lines[pair].source_date) == ("speech-at-the-moscow-summit", D(2019, 5, 2))
+
+    def test_a_slug_changed_in_a_deferred_block_reaches_instruments_the_block_did_not_touch(self, six_states):
+        cited, touched = make_instrument(), make_instrument()
+        source = make_source(title="A report")
+        make_event(instrument=cited, state=six_states["ARM"], source=source)
+
+        with span_updates_deferred():
+            source.slug = "a-report-renamed"
+            source.save()
+            make_event(instrument=touched, state=six_states["BLR"])
+
+        assert SpanStamp.is_current()
+        lines = {(i.pk, s.pk): line for i, s, line in iter_status_lines(as_of=D(2024, 1, 1))}
+        assert lines[cited.pk, six_states["ARM"].pk].source_slug == "a-report-renamed"
+
+    def test_an_events_corrected_quote_is_what_the_status_export_cites(self, six_states):
+        protocol = make_instrument()
+        event = make_event(instrument=protocol, state=six_states["ARM"], quote=f"Armenia ratified the {protocol.title}.")
+
+        event.quote = f"Armenia has ratified the {protocol.title}."
+        event.save()
+
+        assert SpanStamp.is_current()
+        lines = {(i.pk, s.pk): line for i, s, line in iter_status_lines(as_of=D(2024, 1, 1))}
+        assert lines[protocol.pk, six_states["ARM"].pk].quote == f"Armenia has ratified the {protocol.title}."
+
     def test_an_event_given_another_source_links_to_that_sources_title(self, six_states):
         protocol = make_instrument()
         event = make_event(instrument=protocol, state=six_states["ARM"], source=make_source(title="First report"))

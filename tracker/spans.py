@@ -178,6 +178,9 @@ def instrument_spans(instrument: Instrument, events, states: list[MemberState]):
                 evidence_source_id=status.event.source_id,
                 evidence_title=status.event.source_title,
                 evidence_inferred=status.event.inferred,
+                evidence_quote=status.event.quote,
+                evidence_source_slug=status.event.source_slug,
+                evidence_source_date=status.event.source_date,
             )
             pair_spans.append(span)
             open_pairs[state_id] = (status_key, span)
@@ -313,8 +316,20 @@ def spans_touched(instruments=None, *, using: str = "default") -> None:
 STATE_FIELDS_THAT_COUNT = ("name", "official_name", "name_ru", "official_name_ru", "member_since", "member_until")
 
 
+# What the spans keep of their evidence's source: {span field: source field}.
+SOURCE_FIELDS_SPANS_KEEP = {
+    "evidence_title": "title",
+    "evidence_source_slug": "slug",
+    "evidence_source_date": "date",
+}
+
+
 # What the spans read of each model's row before a save, to tell what the save changed.
-FIELDS_BEFORE_SAVE = {Event: ["instrument_id"], MemberState: list(STATE_FIELDS_THAT_COUNT), SourceDocument: ["title"]}
+FIELDS_BEFORE_SAVE = {
+    Event: ["instrument_id"],
+    MemberState: list(STATE_FIELDS_THAT_COUNT),
+    SourceDocument: list(SOURCE_FIELDS_SPANS_KEEP.values()),
+}
 
 
 @receiver(pre_save, sender=Event)
@@ -322,7 +337,7 @@ FIELDS_BEFORE_SAVE = {Event: ["instrument_id"], MemberState: list(STATE_FIELDS_T
 @receiver(pre_save, sender=SourceDocument)
 def _remember_what_counted(sender, instance, raw=False, using="default", **kwargs):
     # An event moved to another instrument leaves the old one's pairs too; a state's save counts only if it
-    # changed what the rules read; a source's, only if it changed the title its spans keep.
+    # changed what the rules read; a source's, only if it changed what its spans keep of it.
     if raw or instance._state.adding:
         return
     fields = FIELDS_BEFORE_SAVE[sender]
@@ -360,14 +375,16 @@ def _state_written(sender, instance, raw=False, using="default", created=False, 
 
 @receiver(post_save, sender=SourceDocument)
 def _source_written(sender, instance, raw=False, using="default", **kwargs):
-    # The spans keep their evidence's source title (the matrix's links): a new one is written to them at once, in a
-    # deferred block too, which rewrites only the instruments its events touched. An event's known_from is stored
-    # when the event is saved, so a source's new date changes no status by itself.
+    # The spans keep their evidence's source title, slug and date (the matrix's links, the export's citations): new
+    # ones are written to them at once, in a deferred block too, which rewrites only the instruments its events
+    # touched. An event's known_from is stored when the event is saved, so a source's new date changes no status
+    # by itself.
     if raw:
         return
     before = getattr(instance, "_spans_before", None)
-    if before is not None and before["title"] != instance.title:
-        StatusSpan.objects.using(using).filter(evidence_source=instance.pk).update(evidence_title=instance.title)
+    kept = {span_field: getattr(instance, field) for span_field, field in SOURCE_FIELDS_SPANS_KEEP.items()}
+    if before is not None and any(before[field] != kept[span_field] for span_field, field in SOURCE_FIELDS_SPANS_KEEP.items()):
+        StatusSpan.objects.using(using).filter(evidence_source=instance.pk).update(**kept)
     _nothing_to_rewrite(sender, using=using)
 
 

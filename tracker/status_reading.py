@@ -225,9 +225,10 @@ class SpanStream:
 class SpanLines:
     """Every pair's status on ``as_of`` as a ``StatusLine``, straight from the spans, one instrument at a time.
 
-    For the status export: the spans valid on the date come with their evidence event's quote and source joined in
-    the same streamed query, and the entries into force (for what a computed status rests on) in a second, both in
-    the instruments' title order; no event is read on its own and nothing is held beyond one instrument's rows.
+    For the status export: the spans valid on the date, which keep what the export cites of their evidence (its
+    quote, its source's title, slug and date), in one streamed query, and the entries into force (for what a
+    computed status rests on) in a second, both in the instruments' title order; no event or source is read and
+    nothing is held beyond one instrument's rows.
     The same answers as ``SpanStream`` (``StatusLine.of`` each of its statuses; tests/test_status_spans.py).
     """
 
@@ -240,10 +241,10 @@ class SpanLines:
         "inferred",
         "computed",
         "event_id",
-        "event__quote",
-        "event__source__title",
-        "event__source__slug",
-        "event__source__date",
+        "evidence_quote",
+        "evidence_title",
+        "evidence_source_slug",
+        "evidence_source_date",
         "rests_on",
         "rests_on_entry_into_force",
     )

@@ -79,10 +79,12 @@ class StatusSpan(models.Model):
     rests_on = models.TextField(_("rests on"), help_text=_("The ids of the events it rests on, separated by spaces."))
     # A computed "in force" rests on its entry into force's events too: read from that span, not copied 200 times.
     rests_on_entry_into_force = models.BooleanField(_("also rests on the entry into force"), default=False)
-    # What a link to the evidence shows (``tracker.status_vocabulary.EvidenceLink``), kept with the span: joined
-    # from the event and its source, the matrix's 5,000-odd links were most of its spans query, 10 ms of 20 on
-    # SQLite, and on PostgreSQL a hash of all 150,000 events, 60 ms against 3 (issue 18). The event's own save
-    # rewrites its spans; a source's new title is written to its spans by ``tracker.spans`` (``_source_written``).
+    # What a link to the evidence shows (``tracker.status_vocabulary.EvidenceLink``) and what the status export
+    # cites of it (``StatusLine``), kept with the span: joined from the event and its source, the matrix's 5,000-odd
+    # links were most of its spans query, 10 ms of 20 on SQLite, and on PostgreSQL a hash of all 150,000 events,
+    # 60 ms against 3; the export's one query hashed them all with their quotes, 200 ms of database time against
+    # about 100 (issue 18). The event's own save rewrites its spans; a source's new title, slug or date is written
+    # to its spans by ``tracker.spans`` (``_source_written``).
     evidence_source = models.ForeignKey(
         "tracker.SourceDocument",
         verbose_name=_("evidence's source"),
@@ -92,6 +94,9 @@ class StatusSpan(models.Model):
     )
     evidence_title = models.CharField(_("evidence's source title"), max_length=500)
     evidence_inferred = models.BooleanField(_("evidence inferred"), default=False)
+    evidence_quote = models.TextField(_("evidence's quote"))
+    evidence_source_slug = models.CharField(_("evidence's source slug"), max_length=150)
+    evidence_source_date = models.DateField(_("evidence's source date"))
 
     objects = SpanQuerySet.as_manager()
 
