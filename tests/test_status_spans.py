@@ -358,7 +358,9 @@ class TestWritesKeepTheSpansCurrent:
 
     def test_an_events_corrected_quote_is_what_the_status_export_cites(self, six_states):
         protocol = make_instrument()
-        event = make_event(instrument=protocol, state=six_states["ARM"], quote=f"Armenia ratified the {protocol.title}.")
+        event = make_event(
+            instrument=protocol, state=six_states["ARM"], quote=f"Armenia ratified the {protocol.title}."
+        )
 
         event.quote = f"Armenia has ratified the {protocol.title}."
         event.save()

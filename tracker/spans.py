@@ -382,8 +382,8 @@ def _source_written(sender, instance, raw=False, using="default", **kwargs):
     if raw:
         return
     before = getattr(instance, "_spans_before", None)
-    kept = {span_field: getattr(instance, field) for span_field, field in SOURCE_FIELDS_SPANS_KEEP.items()}
-    if before is not None and any(before[field] != kept[span_field] for span_field, field in SOURCE_FIELDS_SPANS_KEEP.items()):
+    kept = {span: getattr(instance, field) for span, field in SOURCE_FIELDS_SPANS_KEEP.items()}
+    if before is not None and kept != {span: before[field] for span, field in SOURCE_FIELDS_SPANS_KEEP.items()}:
         StatusSpan.objects.using(using).filter(evidence_source=instance.pk).update(**kept)
     _nothing_to_rewrite(sender, using=using)
 
