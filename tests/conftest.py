@@ -9,7 +9,7 @@ from django.utils import translation
 
 from tests.builders import make_event, make_instrument, make_six_states, make_source
 from tracker.models import Event
-from tracker.tables import record_counts_clear
+from tracker.record_version import forget_record_answers
 from tracker.templatetags.tracker_extras import dated_words_cache_clear
 
 RUSSIAN_CATALOG = Path(__file__).resolve().parent.parent / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -51,12 +51,12 @@ def _empty_page_cache():
     for cache in caches.all():
         cache.clear()
     dated_words_cache_clear()
-    record_counts_clear()
+    forget_record_answers()
     yield
     for cache in caches.all():
         cache.clear()
     dated_words_cache_clear()
-    record_counts_clear()
+    forget_record_answers()
 
 
 @pytest.fixture

@@ -124,6 +124,18 @@ def test_a_short_list_of_instruments_and_sources_is_a_drop_down_of_their_names()
     assert f'<option value="{source.slug}">' in str(form["source"])
 
 
+def test_a_drop_down_is_read_once_per_version_of_the_record():
+    make_instrument(short_title="Peacekeeping Protocol", slug="peacekeeping-protocol")
+    first = str(EventFilter({}).form["instrument"])
+    with CaptureQueriesContext(connection) as again:
+        repeated = str(EventFilter({}).form["instrument"])
+    make_instrument(short_title="Forces Agreement", slug="forces-agreement")  # a write: a new version of the record
+
+    assert repeated == first
+    assert not [query for query in again.captured_queries if "tracker_instrument" in query["sql"]]
+    assert '<option value="forces-agreement">Forces Agreement</option>' in str(EventFilter({}).form["instrument"])
+
+
 def test_working_out_the_events_pages_parameters_leaves_its_drop_downs_as_they_are():
     # Building the fields on EventFilter's own filters froze them: every later events page had slug boxes.
     event_list_parameters.cache_clear()

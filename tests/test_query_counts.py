@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from tracker.filters import EventFilter
 from tracker.models import Event, Instrument, MemberState, SourceDocument
-from tracker.tables import record_counts_clear
+from tracker.record_version import forget_record_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +81,9 @@ def count_queries(client, url) -> list[dict]:
 
 
 def forget_rendered():
-    """Drop the rendered pages and the lists' counts (tracker.tables.record_count), so that a view is uncached."""
+    """Drop the rendered pages and the answers read once per record version (tracker.record_version), so that a view is uncached."""
     cache.clear()
-    record_counts_clear()
+    forget_record_answers()
 
 
 def fetch(client, url):

@@ -1,7 +1,6 @@
 """django-tables2 tables for the public lists."""
 
 import django_tables2 as tables
-from django.core.exceptions import EmptyResultSet
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -10,7 +9,8 @@ from django_tables2.data import TableQuerysetData
 
 from tracker.addresses import AddressPattern
 from tracker.markup import html_of
-from tracker.models import Event, Instrument, MemberState, RecordToken, SourceDocument
+from tracker.models import Event, Instrument, MemberState, SourceDocument
+from tracker.record_version import per_record_version
 from tracker.templatetags.languages import marked
 from tracker.templatetags.tracker_extras import dated
 from tracker.wording import word_date
@@ -41,34 +41,14 @@ class PagedByKeys(TableQuerysetData):
         return self._length
 
 
-# Per process: each count read since the record's token last changed, by database and query.
-_counts: dict[tuple, int] = {}
-_COUNTS_KEPT = 1000
-
-
 def record_count(queryset) -> int:
     """``queryset.count()``, read once per version of the record (``RecordToken``) and query, in each process.
 
     Every uncached events page counted its rows: 2 ms of 150,000 events on SQLite, most of the page's database time
-    on PostgreSQL, for a number that changes only when the record does (issue 18). The token is read from the
-    database (one small query), so a write by any worker is counted at once, as the page cache sees it.
+    on PostgreSQL, for a number that changes only when the record does (issue 18).
     """
-    database = queryset.db
-    try:
-        sql, params = queryset.order_by().query.sql_with_params()
-    except EmptyResultSet:  # a filter that can match nothing (``none()``, ``__in=[]``): no query to count with
-        return queryset.count()
-    key = (database, RecordToken.current(using=database), sql, tuple(params))
-    if key not in _counts:
-        if len(_counts) >= _COUNTS_KEPT:
-            _counts.clear()
-        _counts[key] = queryset.count()
-    return _counts[key]
-
-
-def record_counts_clear() -> None:
-    """Forget the counts (tests, whose databases start afresh with the same empty token)."""
-    _counts.clear()
+    unordered = queryset.order_by()
+    return per_record_version(unordered, ("count",), unordered.count)
 
 
 class ListTable(tables.Table):
