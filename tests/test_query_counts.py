@@ -81,7 +81,8 @@ def count_queries(client, url) -> list[dict]:
 
 
 def forget_rendered():
-    """Drop the rendered pages and the answers read once per record version (tracker.record_version), so that a view is uncached."""
+    """Drop the rendered pages and the answers read once per record version (tracker.record_version): a view is
+    then uncached."""
     cache.clear()
     forget_record_answers()
 
