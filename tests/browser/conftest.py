@@ -5,10 +5,13 @@ REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
+from pytest_django.live_server_helper import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,6 +47,42 @@ def _orm_beside_playwright():
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """Django's live server, answering one request at a time.
+
+    The server shares the test's in-memory SQLite connection, so two requests handled at once
+    (an autocomplete lookup still running when the form is posted, as a browser does) interleave
+    their savepoints on that one connection and one of them fails ("no such savepoint", seen in
+    CI). Connections are still accepted in parallel, so a browser's idle preconnected socket
+    cannot block the others; only the application, and the reading of its body (which may query
+    the database as it streams), is taken in turn.
+    """
+
+    def set_app(self, application):
+        in_turn = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with in_turn:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    response.close()
+
+        super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server (same address option), made to answer one request at a time."""
+    address = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(address, start=False)
+    server.thread.server_class = OneRequestAtATimeServer
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
