@@ -11,7 +11,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Iterable
 
-from tracker.db_rows import driver_rows
+from tracker.db_rows import driver_rows, fetched_rows
 from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.models.status_spans import EntryIntoForceSpan, StatusSpan, event_ids
 from tracker.status_rules import Membership, not_in_force
@@ -96,11 +96,9 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     pair_rows = StatusSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids)
     if state_ids is not None:
         pair_rows = pair_rows.filter(state__in=state_ids)
-    pair_rows = list(driver_rows(pair_rows.values_list(*PAIR_FIELDS, *(LINK_FIELDS if links else ()))))
-    entry_rows = list(
-        driver_rows(
-            EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
-        )
+    pair_rows = fetched_rows(pair_rows.values_list(*PAIR_FIELDS, *(LINK_FIELDS if links else ())))
+    entry_rows = fetched_rows(
+        EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
     )
     known = {row[5]: EvidenceLink(row[5], *row[10:]) for row in pair_rows} if links else {}
     wanted = set()
@@ -316,7 +314,7 @@ def _events_by_id(ids: set[int], instrument_ids, as_of, brief, links=False) -> d
     events = events.order_by()
     if links:
         # Links are what is left once each status's own evidence came with its span: a few hundred events.
-        events = map(EvidenceLink._make, driver_rows(events.values_list(*EVIDENCE_LINK_FIELDS)))
+        events = map(EvidenceLink._make, fetched_rows(events.values_list(*EVIDENCE_LINK_FIELDS)))
     return {event.pk: event for event in events}
 
 
