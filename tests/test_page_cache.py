@@ -75,6 +75,32 @@ class TestTheRecordToken:
         assert RecordToken.current() != before
 
 
+class TestOneRecordVersionPerRequest:
+    def test_an_uncached_events_page_reads_the_version_once(self, client, pair):
+        instrument, state = pair
+        make_event(instrument=instrument, state=state)
+        # Its page cache key, its count and its two drop-downs are each kept per version of the record.
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("tracker:event_list"), {"sort": "date"}).status_code == 200
+        token_reads = [query for query in queries if '"tracker_recordtoken"' in query["sql"]]
+        assert len(token_reads) == 1
+
+    def test_a_write_made_while_answering_is_seen_by_the_rest_of_the_answer(self, pair):
+        with RecordToken.one_per_request():
+            before = RecordToken.current()
+            assert RecordToken.current() == before
+            instrument, state = pair
+            make_event(instrument=instrument, state=state)
+            assert RecordToken.current() != before
+
+    def test_outside_a_request_every_read_asks_the_database(self, client):
+        assert client.get(reverse("tracker:matrix")).status_code == 200
+        RecordToken.bump()
+        RecordToken.current()
+        RecordToken.objects.filter(pk=1).update(token="changed-behind-its-back")
+        assert RecordToken.current() == "changed-behind-its-back"
+
+
 class TestTheCachedMatrix:
     def test_a_second_request_reads_no_events(self, client, pair):
         make_event(instrument=pair[0], state=pair[1])

@@ -8,6 +8,8 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 from django.utils.translation import get_language_from_path
 
+from tracker.models import RecordToken
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
@@ -92,3 +94,14 @@ class ReadOnlyPublicSite:
         if language and path.startswith(f"/{language}/"):
             path = path[len(language) + 1 :]
         return path.startswith(self.WRITABLE_PREFIX)
+
+
+class OneRecordVersionPerRequest:
+    """Each request reads the record's version (``RecordToken``) once, however many of its answers are kept by it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with RecordToken.one_per_request():
+            return self.get_response(request)

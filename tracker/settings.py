@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A lost database connection is a 503 with Retry-After, not a 500 (issue 7).
     "tracker.middleware.DatabaseUnavailableMiddleware",
+    # The record's version (RecordToken), which the caches key by, is read once per request (issue 18).
+    "tracker.middleware.OneRecordVersionPerRequest",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 response.
     "axes.middleware.AxesMiddleware",

@@ -4,6 +4,8 @@ Not to be confused with a row's ``version`` (``tracker.models.locking``), which 
 API's ETag answers the same question its own way, for reasons given in ``tracker.api.freshness``.
 """
 
+import contextlib
+import contextvars
 import uuid
 
 from django.db import models
@@ -12,6 +14,9 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from tracker.models.record import VERSIONED_MODELS
+
+# The token each database gave the request being answered, where one is (``RecordToken.one_per_request``).
+_tokens_seen: contextvars.ContextVar[dict | None] = contextvars.ContextVar("record_tokens_seen", default=None)
 
 
 class RecordToken(models.Model):
@@ -35,8 +40,18 @@ class RecordToken(models.Model):
 
     @classmethod
     def current(cls, using="default") -> str:
-        """The record's token now; empty before the first write."""
-        return cls.objects.using(using).filter(pk=1).values_list("token", flat=True).first() or ""
+        """The record's token now; empty before the first write.
+
+        Within ``one_per_request``, the token as the request first read it, unless the request itself changed
+        the record since.
+        """
+        seen = _tokens_seen.get()
+        if seen is not None and using in seen:
+            return seen[using]
+        token = cls.objects.using(using).filter(pk=1).values_list("token", flat=True).first() or ""
+        if seen is not None:
+            seen[using] = token
+        return token
 
     @classmethod
     def bump(cls, using="default") -> str:
@@ -44,7 +59,27 @@ class RecordToken(models.Model):
         token = uuid.uuid4().hex
         if not cls.objects.using(using).filter(pk=1).update(token=token, changed_at=timezone.now()):
             cls.objects.using(using).create(pk=1, token=token)
+        # Read afresh next time rather than kept: the write may yet be rolled back.
+        seen = _tokens_seen.get()
+        if seen is not None:
+            seen.pop(using, None)
         return token
+
+    @staticmethod
+    @contextlib.contextmanager
+    def one_per_request():
+        """Read the token once per database while answering one request (``OneRecordVersionPerRequest``).
+
+        An uncached events page asked for it three times (its page cache key, its count and its drop-downs, each
+        kept per version of the record), a query each (issue 18). A request is answered for the version of the
+        record it first saw; another worker's write made meanwhile shows from the next request on, as it would
+        had it come a moment later.
+        """
+        reset = _tokens_seen.set({})
+        try:
+            yield
+        finally:
+            _tokens_seen.reset(reset)
 
 
 @receiver(post_save)
