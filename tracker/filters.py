@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, Q
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker.markup import html_of
@@ -128,12 +129,14 @@ class ListedModelChoiceFilter(django_filters.ModelChoiceFilter):
 
 class NamedChoices(django_filters.fields.ModelChoiceIterator):
     """A drop-down's options as its queryset's ``display_names()`` gives them, (key, name) pairs read without building
-    the objects; the key is the field's ``to_field_name``."""
+    the objects; the key is the field's ``to_field_name``. Read once per version of the record and language, as the
+    other drop-downs are (``EventFilter.short_list``)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.display_names()
+        queryset = self.queryset
+        yield from per_record_version(queryset, ("display names", get_language()), queryset.display_names)
 
 
 class NamedModelChoiceField(django_filters.fields.ModelChoiceField):
