@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -313,6 +315,28 @@ class TestWritesKeepTheSpansCurrent:
         assert linked.spans is not None
         assert linked.status(protocol, six_states["ARM"]).event.source_title == "Speech at the Moscow summit"
         assert linked.status(other, six_states["BLR"]).event.source_title == "Speech at the Moscow summit"
+
+    def test_the_matrix_reads_the_other_events_a_status_rests_on_only_when_one_is_looked_at(self, six_states):
+        protocol = make_instrument(eif_rule=Instrument.EntryIntoForceRule.ALL_PARTIES)
+        belarus = six_states["BLR"]
+        make_event(instrument=protocol, state=belarus, source=make_source(date=D(2019, 1, 1)))
+        make_event(instrument=protocol, type=Event.Type.IN_FORCE, source=make_source(date=D(2020, 1, 1)))
+        expected = status_as_of(protocol, belarus, D(2022, 1, 1))
+        assert len(expected.rests_on) == 2  # the ratification, then the statement of entry into force shown
+
+        with CaptureQueriesContext(connection) as showing:
+            linked = status_matrix(as_of=D(2022, 1, 1), links=True)
+            status = linked.status(protocol, belarus)
+            shown = (status.code, status.event.pk, status.event.source_title, len(status.rests_on))
+        with CaptureQueriesContext(connection) as looking:
+            rests_on = [event.pk for event in status.rests_on]
+            [event.pk for event in linked.status(protocol, belarus).rests_on]
+
+        assert shown == (expected.code, expected.event.pk, expected.event.source.title, 2)
+        assert rests_on == [event.pk for event in expected.rests_on]
+        assert status.rests_on == tuple(linked.status(protocol, belarus).rests_on)
+        assert not [query for query in showing.captured_queries if '"tracker_event"' in query["sql"]]
+        assert len(looking.captured_queries) == 1
 
     def test_a_title_changed_in_a_deferred_block_reaches_instruments_the_block_did_not_touch(self, six_states):
         cited, touched = make_instrument(), make_instrument()

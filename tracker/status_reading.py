@@ -9,7 +9,7 @@ import functools
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from tracker.db_rows import driver_rows, fetched_rows
 from tracker.models import Event, Instrument, MemberState, SourceDocument
@@ -100,21 +100,30 @@ def read_spans(*, as_of, instruments: list[Instrument], all_states, states=None,
     entry_rows = fetched_rows(
         EntryIntoForceSpan.objects.valid_on(as_of).filter(instrument__in=instrument_ids).values_list(*ENTRY_FIELDS)
     )
-    known = {row[5]: EvidenceLink(row[5], *row[10:]) for row in pair_rows} if links else {}
     wanted = set()
-    for row in pair_rows:
-        wanted.add(row[5])
-        wanted.update(event_ids(row[8]))
     for row in entry_rows:
         wanted.update(pk for pk in (row[3], row[8]) if pk is not None)
         wanted.update(event_ids(row[7]))
-    events = known | _events_by_id(wanted.difference(known), instrument_ids, as_of, brief, links)
+    if links:
+        known = {row[5]: EvidenceLink(row[5], *row[10:]) for row in pair_rows}
+        # The matrix shows only each status's own evidence, which came with its span: the other events statuses
+        # rest on (500-odd on a 50 x 200 page, 8-9 ms to read by id) are read only if something looks (issue 18).
+        events = LinksById(known | _events_by_id(wanted.difference(known), instrument_ids, as_of, brief, links))
+        events.read_on_demand(lambda: _rests_on_ids(pair_rows), instrument_ids, as_of)
+    else:
+        for row in pair_rows:
+            wanted.add(row[5])
+            wanted.update(event_ids(row[8]))
+        events = _events_by_id(wanted, instrument_ids, as_of, brief, links)
 
     entries, concluded = {}, {}
     for row in entry_rows:
         entries[row[0]], concluded[row[0]] = _entry_from(row, events)
     entry_ids = {row[0]: event_ids(row[7]) for row in entry_rows}
-    statuses = {(row[0], row[1]): _status_from(row, events, entry_ids[row[0]]) for row in pair_rows}
+    if links:
+        statuses = {(row[0], row[1]): _linked_status_from(row, events, entry_ids[row[0]]) for row in pair_rows}
+    else:
+        statuses = {(row[0], row[1]): _status_from(row, events, entry_ids[row[0]]) for row in pair_rows}
     return SpanRead(
         as_of=as_of,
         instruments={instrument.pk: instrument for instrument in instruments},
@@ -179,6 +188,84 @@ def _status_from(row, events, entry_ids: tuple[int, ...]) -> PairStatus:
         ids = rests_on_ids(ids, entry_ids)
     # map() rather than a generator: this runs for each of a page's 10,000 pairs (issue 18).
     return PairStatus(code, since, precision, events[event], inferred, computed, tuple(map(events.__getitem__, ids)))
+
+
+def _linked_status_from(row, events: "LinksById", entry_ids: tuple[int, ...]) -> PairStatus:
+    """As ``_status_from``, its ``rests_on`` read from ``events`` only when first looked at."""
+    code, since, precision, event, inferred, computed, rests_on, with_eif = row[2:10]
+    ids = event_ids(rests_on)
+    if with_eif:
+        ids = rests_on_ids(ids, entry_ids)
+    return PairStatus(code, since, precision, events[event], inferred, computed, RestsOn(ids, events))
+
+
+def _rests_on_ids(pair_rows) -> set[int]:
+    """Every event id the spans' statuses rest on (``PAIR_FIELDS``' ``rests_on``)."""
+    ids = set()
+    for row in pair_rows:
+        ids.update(event_ids(row[8]))
+    return ids
+
+
+class LinksById(dict):
+    """Events as links by id, reading those it lacks when first asked for one, all in one query.
+
+    The other events a status rests on are read the first time any of them is looked at, and then all of them:
+    a page that shows none (the matrix) reads none; one that shows some costs the one query it always cost.
+    """
+
+    def read_on_demand(self, wanted, instrument_ids, as_of):
+        """``wanted()`` gives the ids that may be asked for; they are read by ``_events_by_id`` on a miss."""
+        self._wanted, self._instrument_ids, self._as_of = wanted, instrument_ids, as_of
+
+    def __missing__(self, pk):
+        wanted = getattr(self, "_wanted", None)
+        if wanted is None:
+            raise KeyError(pk)
+        self._wanted = None
+        self.update(_events_by_id(wanted().difference(self), self._instrument_ids, self._as_of, False, True))
+        return self[pk]
+
+
+class RestsOn(Sequence):
+    """A status's ``rests_on``: the events of ``ids``, taken from a ``LinksById`` when first looked at.
+
+    It reads, compares and hashes as the plain tuple of events it stands for; until then it holds only the ids.
+    """
+
+    __slots__ = ("_events", "_ids")
+
+    def __init__(self, ids: tuple[int, ...], events: LinksById):
+        self._ids, self._events = ids, events
+
+    def _resolved(self) -> tuple:
+        return tuple(map(self._events.__getitem__, self._ids))
+
+    def __len__(self):
+        return len(self._ids)
+
+    def __getitem__(self, index):
+        return self._resolved()[index]
+
+    def __iter__(self):
+        return iter(self._resolved())
+
+    def __eq__(self, other):
+        if isinstance(other, RestsOn):
+            other = other._resolved()
+        return isinstance(other, tuple) and self._resolved() == other
+
+    def __hash__(self):
+        return hash(self._resolved())
+
+    def __add__(self, other):
+        return self._resolved() + tuple(other)
+
+    def __radd__(self, other):
+        return tuple(other) + self._resolved()
+
+    def __repr__(self):
+        return repr(self._resolved())
 
 
 class SpanStream:
