@@ -6,6 +6,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.builders import make_event, make_instrument, make_source
 from tracker.models import Event, Instrument
@@ -14,6 +17,7 @@ from tracker.templatetags.tracker_extras import dated, since_words
 from tracker.wording import (
     describe_entry_into_force,
     entry_into_force_grounds,
+    first_words,
     russian_gender,
     status_label,
     word_date,
@@ -196,3 +200,10 @@ def test_a_date_worded_once_for_an_english_reader_is_worded_again_for_a_russian_
         assert dated(status) == english
 
     assert "by 18 May 2023" in english and "не позднее 18.05.2023" in russian
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@given(text=st.text(alphabet=st.sampled_from("ab я\n\t\u00a0\u2003…."), max_size=60), count=st.integers(1, 12))
+def test_first_words_cuts_a_text_as_djangos_truncator_does(language, text, count):
+    with translation.override(language):
+        assert first_words(text, count) == Truncator(text).words(count)

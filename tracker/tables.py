@@ -3,7 +3,6 @@
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableQuerysetData
 
@@ -13,7 +12,7 @@ from tracker.models import Event, Instrument, MemberState, SourceDocument
 from tracker.record_version import per_record_version
 from tracker.templatetags.languages import marked
 from tracker.templatetags.tracker_extras import dated
-from tracker.wording import word_date
+from tracker.wording import first_words, word_date
 
 TABLE_TEMPLATE = "tracker/includes/table.html"
 # Columns a phone leaves out, so that the rest fit without scrolling sideways.
@@ -220,12 +219,12 @@ class EventTable(ListTable):
         return marked(value.display_name())
 
     def render_quote(self, value):
-        return mark_safe(f"<q>{html_of(Truncator(value).words(30))}</q>")
+        return mark_safe(f"<q>{html_of(first_words(value, 30))}</q>")
 
     def render_source(self, record):
         # The source's day as word_date writes an exact one (the short format), worded once per process and language:
         # through Django's date formatting on every row it was a third of the cells (issue 18).
-        title, day = Truncator(record.source.title).words(10), word_date(record.source.date, Event.Precision.DAY)
+        title, day = first_words(record.source.title, 10), word_date(record.source.date, Event.Precision.DAY)
         return mark_safe(f'{html_of(title)}<br><small class="nowrap">{html_of(day)}</small>')
 
 

@@ -11,6 +11,7 @@ import datetime
 import functools
 
 from django.utils.formats import date_format
+from django.utils.text import add_truncation_text
 from django.utils.translation import get_language, gettext, ngettext, pgettext, pgettext_lazy
 
 from tracker.models import Event
@@ -32,6 +33,18 @@ IN_MONTH = [
     pgettext_lazy("a date known to the month", "in November %(year)s"),
     pgettext_lazy("a date known to the month", "in December %(year)s"),
 ]
+
+
+def first_words(text: str, count: int) -> str:
+    """``text`` cut after ``count`` words, with the language's ellipsis: what ``Truncator(text).words(count)`` gives.
+
+    Without the lazy object ``Truncator`` is: made twice for each of the events page's 50 rows (the quote, the
+    source's title), making and setting it up was a fifth of the rows' cells (issue 18).
+    """
+    words = text.split()
+    if len(words) <= count:
+        return " ".join(words)
+    return add_truncation_text(" ".join(words[:count]))
 
 
 def word_date(day: datetime.date | None, precision: str | None, *, long: bool = False, after_verb: bool = False) -> str:
