@@ -34,7 +34,7 @@ BEGINNING = datetime.date.min
 # read the same spans again: 5,000-odd parses a matrix page were a tenth of its engine's time (issue 18).
 @functools.lru_cache(maxsize=65_536)
 def event_ids(text: str) -> tuple[int, ...]:
-    # map() and the empty case apart: a matrix page parses 5,000 of these, most of them empty (issue 18).
+    # map() rather than a generator, for the parses the cache above misses (a new date's spans, issue 18).
     return tuple(map(int, text.split())) if text else ()
 
 
